@@ -1,0 +1,136 @@
+//! WGS84 coordinates, great-circle distance and bounding boxes that may cross the antimeridian.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::InvalidValue;
+
+/// The IUGG mean Earth radius in kilometres; every distance Lantern reports uses it.
+pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// A point on the Earth in WGS84 degrees, finite and in range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coordinates {
+    latitude: f64,
+    longitude: f64,
+}
+
+impl Coordinates {
+    /// Checks ranges: latitude −90…90, longitude −180…180, both finite.
+    pub fn new(latitude: f64, longitude: f64) -> Result<Self, InvalidValue> {
+        check_latitude(latitude)?;
+        check_longitude(longitude)?;
+        Ok(Self { latitude, longitude })
+    }
+
+    /// Degrees north.
+    pub fn latitude(self) -> f64 {
+        self.latitude
+    }
+
+    /// Degrees east.
+    pub fn longitude(self) -> f64 {
+        self.longitude
+    }
+
+    /// Haversine great-circle distance in kilometres.
+    pub fn distance_km(self, other: Coordinates) -> f64 {
+        let (p1, p2) = (self.latitude.to_radians(), other.latitude.to_radians());
+        let dp = p2 - p1;
+        let dl = (other.longitude - self.longitude).to_radians();
+        let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+        2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+    }
+}
+
+/// Validates a latitude in degrees.
+pub fn check_latitude(latitude: f64) -> Result<f64, InvalidValue> {
+    if latitude.is_finite() && (-90.0..=90.0).contains(&latitude) {
+        Ok(latitude)
+    } else {
+        Err(InvalidValue(format!("latitude must be a number from -90 to 90, got {latitude}")))
+    }
+}
+
+/// Validates a longitude in degrees.
+pub fn check_longitude(longitude: f64) -> Result<f64, InvalidValue> {
+    if longitude.is_finite() && (-180.0..=180.0).contains(&longitude) {
+        Ok(longitude)
+    } else {
+        Err(InvalidValue(format!("longitude must be a number from -180 to 180, got {longitude}")))
+    }
+}
+
+/// A longitude/latitude box; `min_lon > max_lon` means it crosses the antimeridian.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoundingBox {
+    min_lon: f64,
+    min_lat: f64,
+    max_lon: f64,
+    max_lat: f64,
+}
+
+impl BoundingBox {
+    /// Validates each edge; a south edge north of the north edge is an error.
+    pub fn new(min_lon: f64, min_lat: f64, max_lon: f64, max_lat: f64) -> Result<Self, InvalidValue> {
+        check_longitude(min_lon)?;
+        check_longitude(max_lon)?;
+        check_latitude(min_lat)?;
+        check_latitude(max_lat)?;
+        if min_lat > max_lat {
+            return Err(InvalidValue(format!(
+                "min_lat {min_lat} is north of max_lat {max_lat}"
+            )));
+        }
+        Ok(Self { min_lon, min_lat, max_lon, max_lat })
+    }
+
+    /// True when the point lies inside or on the edge of the box.
+    pub fn contains(&self, point: Coordinates) -> bool {
+        let (lat, lon) = (point.latitude(), point.longitude());
+        let lat_ok = self.min_lat <= lat && lat <= self.max_lat;
+        let lon_ok = if self.min_lon <= self.max_lon {
+            self.min_lon <= lon && lon <= self.max_lon
+        } else {
+            lon >= self.min_lon || lon <= self.max_lon
+        };
+        lat_ok && lon_ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(lat: f64, lon: f64) -> Coordinates {
+        Coordinates::new(lat, lon).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn coordinates_reject_out_of_range_and_non_finite() {
+        assert!(Coordinates::new(90.5, 0.0).is_err());
+        assert!(Coordinates::new(0.0, -180.1).is_err());
+        assert!(Coordinates::new(f64::NAN, 0.0).is_err());
+        assert!(Coordinates::new(0.0, f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn haversine_matches_known_distances() {
+        // One degree of arc on the mean sphere is 2πR/360.
+        let one_degree = 2.0 * std::f64::consts::PI * EARTH_RADIUS_KM / 360.0;
+        assert!((at(0.0, 0.0).distance_km(at(0.0, 1.0)) - one_degree).abs() < 1e-9);
+        // Across the antimeridian the short way round.
+        assert!((at(0.0, 179.5).distance_km(at(0.0, -179.5)) - one_degree).abs() < 1e-9);
+        // Pole to pole is half the circumference.
+        let half = std::f64::consts::PI * EARTH_RADIUS_KM;
+        assert!((at(90.0, 0.0).distance_km(at(-90.0, 0.0)) - half).abs() < 1e-6);
+    }
+
+    #[test]
+    fn boxes_cross_the_antimeridian_when_min_lon_exceeds_max_lon() {
+        let fiji = BoundingBox::new(170.0, -25.0, -170.0, -10.0).unwrap_or_else(|e| panic!("{e}"));
+        assert!(fiji.contains(at(-18.1, 178.4)));
+        assert!(fiji.contains(at(-15.0, -175.0)));
+        assert!(!fiji.contains(at(-18.0, 0.0)));
+        assert!(BoundingBox::new(0.0, 10.0, 1.0, 5.0).is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure logic, no I/O: meetings, schedules, zones, geometry, the vocabulary and the directory snapshot.
+
+pub mod clock;
+pub mod directory;
+pub mod geo;
+pub mod ids;
+pub mod meeting;
+pub mod schedule;
+pub mod service_body;
+pub mod vocabulary;
+
+#[cfg(test)]
+mod directory_tests;

@@ -1,0 +1,96 @@
+//! Fellowships and the tree of service bodies (regions, areas, intergroups) that publish meetings.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::{FellowshipCode, ServiceBodyId};
+use super::meeting::Contact;
+use super::schedule::TimeZone;
+
+/// A 12-step fellowship.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fellowship {
+    /// Short code (`aa`, `na`, `al-anon`).
+    pub code: FellowshipCode,
+    /// Full name.
+    pub name: String,
+    /// Its world service web site.
+    pub website: Option<String>,
+}
+
+/// What level of service a body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceBodyKind {
+    /// A national or multi-area body.
+    Region,
+    /// An area (NA) or area assembly (AA).
+    Area,
+    /// A district within an area.
+    District,
+    /// A central office or intergroup serving a city.
+    Intergroup,
+    /// Anything else.
+    Other,
+}
+
+impl ServiceBodyKind {
+    /// Every kind, in wire order.
+    pub const ALL: [ServiceBodyKind; 5] = [
+        ServiceBodyKind::Region,
+        ServiceBodyKind::Area,
+        ServiceBodyKind::District,
+        ServiceBodyKind::Intergroup,
+        ServiceBodyKind::Other,
+    ];
+
+    /// The snake_case name used on the wire and in storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceBodyKind::Region => "region",
+            ServiceBodyKind::Area => "area",
+            ServiceBodyKind::District => "district",
+            ServiceBodyKind::Intergroup => "intergroup",
+            ServiceBodyKind::Other => "other",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// What an admin sets on a service body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceBodyData {
+    /// Display name.
+    pub name: String,
+    /// Level of service.
+    pub kind: ServiceBodyKind,
+    /// The body above it, `None` for a root.
+    pub parent_id: Option<ServiceBodyId>,
+    /// The fellowship it serves, when it serves one.
+    pub fellowship: Option<FellowshipCode>,
+    /// The zone its meetings default to.
+    pub time_zone: TimeZone,
+    /// Its web site.
+    pub website: Option<String>,
+    /// Private: how to reach it.
+    pub contact: Option<Contact>,
+}
+
+/// A stored service body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceBody {
+    /// Its id.
+    pub id: ServiceBodyId,
+    /// What its admin set.
+    pub data: ServiceBodyData,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Incremented on every change.
+    pub version: i64,
+}

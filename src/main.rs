@@ -1,1 +1,24 @@
-fn main() {}
+//! The `lantern` binary: parse configuration, initialise tracing, run the chosen command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use lantern::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    lantern::init_tracing();
+    let result = match cli.command {
+        None => lantern::run::serve(cli.serve),
+        Some(Command::Serve(args)) => lantern::run::serve(args),
+        Some(Command::Openapi) => lantern::run::print_openapi(),
+        Some(Command::Generate(args)) => lantern::run::generate(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lantern: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

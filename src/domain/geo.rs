@@ -9,9 +9,23 @@ pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// A point on the Earth in WGS84 degrees, finite and in range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawCoordinates")]
 pub struct Coordinates {
     latitude: f64,
     longitude: f64,
+}
+
+#[derive(Deserialize)]
+struct RawCoordinates {
+    latitude: f64,
+    longitude: f64,
+}
+
+impl TryFrom<RawCoordinates> for Coordinates {
+    type Error = InvalidValue;
+    fn try_from(raw: RawCoordinates) -> Result<Self, Self::Error> {
+        Self::new(raw.latitude, raw.longitude)
+    }
 }
 
 impl Coordinates {

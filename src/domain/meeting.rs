@@ -42,6 +42,15 @@ impl Attendance {
     }
 }
 
+impl std::str::FromStr for Attendance {
+    type Err = super::ids::InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_name(s).ok_or_else(|| {
+            super::ids::InvalidValue(format!("`{s}` is not one of in_person, hybrid, online, inactive"))
+        })
+    }
+}
+
 /// Where a meeting is held, or for online meetings the home area it names.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Location {
@@ -91,7 +100,8 @@ pub struct Contact {
 }
 
 /// Everything a publisher sets on a meeting.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeetingData {
     /// Display name.
     pub name: String,
@@ -129,12 +139,13 @@ pub struct MeetingData {
     pub published: bool,
 }
 
-/// A stored meeting.
-#[derive(Debug, Clone, PartialEq)]
+/// A stored meeting; its serde form is the record kept in the change log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meeting {
     /// Its id.
     pub id: MeetingId,
     /// What its publisher set.
+    #[serde(flatten)]
     pub data: MeetingData,
     /// When it was created.
     pub created_at: DateTime<Utc>,

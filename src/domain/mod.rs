@@ -8,6 +8,7 @@ pub mod meeting;
 pub mod schedule;
 pub mod service_body;
 pub mod vocabulary;
+pub mod zones;
 
 #[cfg(test)]
 mod directory_tests;

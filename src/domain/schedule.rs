@@ -91,6 +91,9 @@ pub struct LocalTime {
 }
 
 impl LocalTime {
+    /// 00:00.
+    pub const MIDNIGHT: LocalTime = LocalTime { minutes: 0 };
+
     /// A time from minutes after midnight (0–1439).
     pub fn from_minutes(minutes: u16) -> Result<Self, InvalidValue> {
         if minutes < 24 * 60 {

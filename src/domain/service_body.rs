@@ -8,7 +8,7 @@ use super::meeting::Contact;
 use super::schedule::TimeZone;
 
 /// A 12-step fellowship.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fellowship {
     /// Short code (`aa`, `na`, `al-anon`).
     pub code: FellowshipCode,
@@ -62,7 +62,7 @@ impl ServiceBodyKind {
 }
 
 /// What an admin sets on a service body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceBodyData {
     /// Display name.
     pub name: String,
@@ -80,12 +80,13 @@ pub struct ServiceBodyData {
     pub contact: Option<Contact>,
 }
 
-/// A stored service body.
-#[derive(Debug, Clone, PartialEq)]
+/// A stored service body; its serde form is the record kept in the change log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceBody {
     /// Its id.
     pub id: ServiceBodyId,
     /// What its admin set.
+    #[serde(flatten)]
     pub data: ServiceBodyData,
     /// When it was created.
     pub created_at: DateTime<Utc>,

@@ -1,0 +1,65 @@
+//! Command-line configuration: every flag can also come from the environment.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Lantern: a meeting-finder API for 12-step fellowships.
+#[derive(Debug, Parser)]
+#[command(name = "lantern", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, accepted without the subcommand too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (the default).
+    Serve(ServeArgs),
+    /// Print the OpenAPI document (what `openapi/openapi.json` holds).
+    Openapi,
+    /// Generate a synthetic directory from the GeoNames gazetteer in `seed-data/`.
+    Generate(GenerateArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Database: `postgres://…` or `postgresql://…` for PostgreSQL, anything else is an SQLite file.
+    #[arg(long, env = "DATABASE_URL", default_value = "lantern.db", global = true)]
+    pub database_url: String,
+    /// Address and port to listen on.
+    #[arg(long, env = "LANTERN_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Seed file loaded into an empty database (default: the seed built into the binary).
+    #[arg(long, env = "LANTERN_SEED", global = true)]
+    pub seed: Option<PathBuf>,
+    /// Start with an empty directory instead of seeding an empty database.
+    #[arg(long, env = "LANTERN_NO_SEED", global = true)]
+    pub no_seed: bool,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "LANTERN_WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+/// Options of `generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// How many meetings.
+    #[arg(long, default_value_t = 3200)]
+    pub meetings: usize,
+    /// Random seed; the same seed and count give the same directory.
+    #[arg(long, default_value_t = 2026)]
+    pub rng_seed: u64,
+    /// Write the directory as a seed file here (`-` for standard output).
+    #[arg(long, conflicts_with = "into_database")]
+    pub out: Option<PathBuf>,
+    /// Load the directory straight into this (empty) database instead, for large benchmarks.
+    #[arg(long)]
+    pub into_database: Option<String>,
+}

@@ -1,0 +1,225 @@
+//! The catalog endpoints: fellowships, the service body tree, and the type vocabulary.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::cache::{DIRECTORY_MAX_AGE, cached_json};
+use super::problem::{ApiError, Problem};
+use crate::domain::directory::Directory;
+use crate::domain::ids::ServiceBodyId;
+use crate::domain::service_body::ServiceBody;
+use crate::domain::vocabulary::{NAME_LANGUAGES, TypeOrigin};
+use crate::service::Lantern;
+use crate::service::error::FieldErrors;
+
+/// A fellowship.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FellowshipResponse {
+    /// Short code used by filters (`aa`).
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// World service web site.
+    pub website: Option<String>,
+    /// How many published meetings it has.
+    pub meeting_count: usize,
+}
+
+/// A list of fellowships.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FellowshipListResponse {
+    /// All fellowships, by code.
+    pub results: Vec<FellowshipResponse>,
+    /// Always `null`: the list is one page.
+    pub next_cursor: Option<String>,
+}
+
+/// Lists the fellowships.
+#[utoipa::path(tag = "catalog", responses((status = 200, body = FellowshipListResponse)))]
+#[get("/fellowships")]
+pub async fn list_fellowships(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<HttpResponse, ApiError> {
+    let counts = lantern.meeting_counts();
+    let results = lantern
+        .directory()
+        .fellowships()
+        .map(|f| FellowshipResponse {
+            code: f.code.to_string(),
+            name: f.name.clone(),
+            website: f.website.clone(),
+            meeting_count: counts.get(&f.code).copied().unwrap_or(0),
+        })
+        .collect();
+    cached_json(&req, &FellowshipListResponse { results, next_cursor: None }, DIRECTORY_MAX_AGE)
+}
+
+/// A service body with its descendants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceBodyResponse {
+    /// Positive 64-bit id; `service_body` filters take it.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// `region`, `area`, `district`, `intergroup` or `other`.
+    pub kind: String,
+    /// The body above it; `null` for a root.
+    pub parent_id: Option<i64>,
+    /// The fellowship it serves, if one.
+    pub fellowship: Option<String>,
+    /// IANA zone its meetings default to.
+    pub time_zone: String,
+    /// Its web site.
+    pub website: Option<String>,
+    /// The bodies below it, by id, each with its own children.
+    #[schema(no_recursion)]
+    pub children: Vec<ServiceBodyResponse>,
+}
+
+impl ServiceBodyResponse {
+    fn tree(directory: &Directory, body: &ServiceBody) -> Self {
+        let d = &body.data;
+        Self {
+            id: body.id.get(),
+            name: d.name.clone(),
+            kind: d.kind.name().to_owned(),
+            parent_id: d.parent_id.map(ServiceBodyId::get),
+            fellowship: d.fellowship.as_ref().map(ToString::to_string),
+            time_zone: d.time_zone.name().to_owned(),
+            website: d.website.clone(),
+            children: directory
+                .children(body.id)
+                .iter()
+                .filter_map(|id| directory.service_body(*id))
+                .map(|child| Self::tree(directory, child))
+                .collect(),
+        }
+    }
+}
+
+/// The service body forest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceBodyListResponse {
+    /// Root service bodies by id, each with its descendants nested in `children`.
+    pub results: Vec<ServiceBodyResponse>,
+    /// Always `null`: the tree is one page.
+    pub next_cursor: Option<String>,
+}
+
+/// The tree of service bodies.
+#[utoipa::path(tag = "catalog", responses((status = 200, body = ServiceBodyListResponse)))]
+#[get("/service-bodies")]
+pub async fn list_service_bodies(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<HttpResponse, ApiError> {
+    let directory = lantern.directory();
+    let results = directory
+        .service_bodies()
+        .filter(|b| b.data.parent_id.is_none())
+        .map(|b| ServiceBodyResponse::tree(&directory, b))
+        .collect();
+    cached_json(&req, &ServiceBodyListResponse { results, next_cursor: None }, DIRECTORY_MAX_AGE)
+}
+
+/// One service body with its descendants.
+#[utoipa::path(
+    tag = "catalog",
+    params(("id" = i64, Path, description = "Service body id")),
+    responses(
+        (status = 200, body = ServiceBodyResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/service-bodies/{id}")]
+pub async fn get_service_body(req: HttpRequest, lantern: web::Data<Lantern>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::NotFound(format!("there is no service body `{id}`"));
+    let parsed: ServiceBodyId = id.parse().map_err(|_| not_found())?;
+    let directory = lantern.directory();
+    let body = directory.service_body(parsed).ok_or_else(not_found)?;
+    cached_json(&req, &ServiceBodyResponse::tree(&directory, body), DIRECTORY_MAX_AGE)
+}
+
+/// A type code of the shared vocabulary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TypeResponse {
+    /// The code, case-sensitive (`BE`, `NA-JFT`).
+    pub code: String,
+    /// Its name in the requested language, or English where it has none.
+    pub name: String,
+    /// Its names by language.
+    pub names: std::collections::BTreeMap<String, String>,
+    /// A longer explanation, where the source gives one.
+    pub description: Option<String>,
+    /// `meeting_guide` for base codes, else the fellowship whose format it is.
+    pub origin: String,
+    /// The fellowships whose published meetings use it.
+    pub fellowships: Vec<String>,
+}
+
+/// A Meeting Guide language code and the language it stands for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LanguageCodeResponse {
+    /// The Meeting Guide code (`S`).
+    pub meeting_guide_code: String,
+    /// The ISO 639-1 code Lantern uses in `languages` (`es`).
+    pub language: String,
+}
+
+/// The type vocabulary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TypeListResponse {
+    /// Every type code, by code.
+    pub results: Vec<TypeResponse>,
+    /// Always `null`: the vocabulary is one page.
+    pub next_cursor: Option<String>,
+    /// Meeting Guide codes that are languages here, not types.
+    pub language_codes: Vec<LanguageCodeResponse>,
+}
+
+/// The vocabulary's names language.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
+pub struct TypesParams {
+    /// Language of `name`: en, es, fr, ja, nl, pt, sk, sv or th (default en).
+    lang: Option<String>,
+}
+
+/// The type vocabulary shared by every fellowship.
+#[utoipa::path(
+    tag = "catalog",
+    params(TypesParams),
+    responses(
+        (status = 200, body = TypeListResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/types")]
+pub async fn list_types(req: HttpRequest, lantern: web::Data<Lantern>, params: web::Query<HashMap<String, String>>) -> Result<HttpResponse, ApiError> {
+    let lang = params.get("lang").map(String::as_str).filter(|l| !l.is_empty()).unwrap_or("en");
+    if !NAME_LANGUAGES.contains(&lang) {
+        let message = format!("`{lang}` is not one of {}", NAME_LANGUAGES.join(", "));
+        return Err(ApiError::invalid_query(FieldErrors::from([("lang".to_owned(), vec![message])])));
+    }
+    let usage = lantern.type_usage();
+    let vocabulary = lantern.vocabulary();
+    let results = vocabulary
+        .types()
+        .map(|t| TypeResponse {
+            code: t.code.to_string(),
+            name: t.name_in(lang).to_owned(),
+            names: t.names.clone(),
+            description: t.description.clone(),
+            origin: match &t.origin {
+                TypeOrigin::MeetingGuide => "meeting_guide".to_owned(),
+                TypeOrigin::Fellowship(f) => f.to_string(),
+            },
+            fellowships: usage.get(&t.code).into_iter().flatten().map(ToString::to_string).collect(),
+        })
+        .collect();
+    let language_codes = vocabulary
+        .language_codes()
+        .iter()
+        .map(|l| LanguageCodeResponse { meeting_guide_code: l.meeting_guide_code.clone(), language: l.language.to_string() })
+        .collect();
+    cached_json(&req, &TypeListResponse { results, next_cursor: None, language_codes }, DIRECTORY_MAX_AGE)
+}

@@ -1,0 +1,178 @@
+//! Response bodies: the one JSON shape of a meeting everywhere it appears, and the catalog shapes.
+//! Absent values are `null`, never omitted.
+
+// Field meanings are in their names and the schema examples; the few that need words have them.
+#![allow(missing_docs)]
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::meeting::{Attendance, Closures, Location, Meeting, OnlineAccess};
+use crate::domain::schedule::{Schedule, Weekday};
+
+/// RFC 3339 in UTC with a `Z`, whole seconds.
+pub fn instant(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A meeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingResponse {
+    /// Positive 64-bit id.
+    pub id: i64,
+    /// Unique within its service body.
+    pub slug: String,
+    pub name: String,
+    /// Fellowship code (`aa`, `na`).
+    pub fellowship: String,
+    pub service_body_id: i64,
+    /// Its id in the source it was imported from.
+    pub external_id: Option<String>,
+    #[schema(value_type = String, example = "in_person")]
+    pub attendance: Attendance,
+    /// `null` for meetings by appointment, which never start.
+    pub schedule: Option<ScheduleResponse>,
+    pub location: Option<LocationResponse>,
+    pub online: Option<OnlineResponse>,
+    /// Type codes from `GET /v1/types`.
+    pub types: Vec<String>,
+    /// ISO 639-1 codes.
+    pub languages: Vec<String>,
+    pub notes: Option<String>,
+    pub group_name: Option<String>,
+    pub website: Option<String>,
+    pub closures: ClosuresResponse,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+    /// Incremented on every change; the meeting's `ETag`.
+    pub version: i64,
+}
+
+/// When a meeting meets, in its own zone's wall-clock time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleResponse {
+    #[schema(value_type = Vec<String>, example = json!(["monday", "thursday"]))]
+    pub days: Vec<Weekday>,
+    /// Local `HH:MM`, 24-hour.
+    #[schema(example = "19:30")]
+    pub start_time: String,
+    pub duration_minutes: u16,
+    /// IANA zone name.
+    #[schema(example = "America/New_York")]
+    pub time_zone: String,
+    /// True when Lantern derived the zone from the coordinates.
+    pub time_zone_derived: bool,
+    /// Empty for every week; else weeks `1`–`5` or `-1` for the last.
+    pub weeks_of_month: Vec<i8>,
+}
+
+/// Where a meeting is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationResponse {
+    pub name: Option<String>,
+    pub street_address: Option<String>,
+    pub formatted_address: Option<String>,
+    /// WGS84 degrees.
+    pub latitude: Option<f64>,
+    /// WGS84 degrees.
+    pub longitude: Option<f64>,
+    /// True when the point names an area rather than a door.
+    pub approximate: bool,
+    pub notes: Option<String>,
+}
+
+/// How to join remotely.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnlineResponse {
+    pub conference_url: Option<String>,
+    pub conference_phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Dates without a meeting, in the meeting's local calendar.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosuresResponse {
+    /// `YYYY-MM-DD` local dates.
+    #[schema(value_type = Vec<String>)]
+    pub dates: Vec<NaiveDate>,
+    /// No occurrence on a local date on or before this one.
+    #[schema(value_type = Option<String>)]
+    pub suspended_until: Option<NaiveDate>,
+}
+
+impl From<&Meeting> for MeetingResponse {
+    fn from(m: &Meeting) -> Self {
+        let d = &m.data;
+        Self {
+            id: m.id.get(),
+            slug: d.slug.to_string(),
+            name: d.name.clone(),
+            fellowship: d.fellowship.to_string(),
+            service_body_id: d.service_body_id.get(),
+            external_id: d.external_id.clone(),
+            attendance: d.attendance,
+            schedule: d.schedule.as_ref().map(ScheduleResponse::from),
+            location: d.location.as_ref().map(LocationResponse::from),
+            online: d.online.as_ref().map(OnlineResponse::from),
+            types: d.types.iter().map(ToString::to_string).collect(),
+            languages: d.languages.iter().map(ToString::to_string).collect(),
+            notes: d.notes.clone(),
+            group_name: d.group_name.clone(),
+            website: d.website.clone(),
+            closures: ClosuresResponse::from(&d.closures),
+            created_at: instant(m.created_at),
+            updated_at: instant(m.updated_at),
+            version: m.version,
+        }
+    }
+}
+
+impl From<&Schedule> for ScheduleResponse {
+    fn from(s: &Schedule) -> Self {
+        Self {
+            days: s.days.clone(),
+            start_time: s.start_time.to_string(),
+            duration_minutes: s.duration_minutes,
+            time_zone: s.time_zone.name().to_owned(),
+            time_zone_derived: s.time_zone_derived,
+            weeks_of_month: s.weeks_of_month.iter().map(|w| w.get()).collect(),
+        }
+    }
+}
+
+impl From<&Location> for LocationResponse {
+    fn from(l: &Location) -> Self {
+        Self {
+            name: l.name.clone(),
+            street_address: l.street_address.clone(),
+            formatted_address: l.formatted_address.clone(),
+            latitude: l.coordinates.map(|c| c.latitude()),
+            longitude: l.coordinates.map(|c| c.longitude()),
+            approximate: l.approximate,
+            notes: l.notes.clone(),
+        }
+    }
+}
+
+impl From<&OnlineAccess> for OnlineResponse {
+    fn from(o: &OnlineAccess) -> Self {
+        Self { conference_url: o.conference_url.clone(), conference_phone: o.conference_phone.clone(), notes: o.notes.clone() }
+    }
+}
+
+impl From<&Closures> for ClosuresResponse {
+    fn from(c: &Closures) -> Self {
+        Self { dates: c.dates.clone(), suspended_until: c.suspended_until }
+    }
+}
+
+/// A page of meetings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingListResponse {
+    pub results: Vec<MeetingResponse>,
+    /// Pass as `cursor` with the same filters for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}

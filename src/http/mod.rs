@@ -1,0 +1,122 @@
+//! The HTTP API: route table, middleware, problem+json errors and the OpenAPI document.
+
+pub mod cache;
+pub mod catalog;
+pub mod dto;
+pub mod health;
+pub mod meetings;
+pub mod params;
+pub mod problem;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpMessage as _, HttpResponse, web};
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::service::Lantern;
+use problem::{ApiError, internal_problem, problem_response};
+
+/// The document's fixed parts; paths and schemas come from the route table.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lantern",
+        description = "Meeting-finder API for 12-step fellowships: the directory of meetings, and the nearest meeting starting soon.",
+        license(name = "MIT")
+    ),
+    tags(
+        (name = "meetings", description = "The meeting directory"),
+        (name = "catalog", description = "Fellowships, service bodies and the type vocabulary"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        scope::scope("/v1")
+            // The fixed segments are registered before `/meetings/{id}`.
+            .service(meetings::list_meetings)
+            .service(meetings::get_meeting)
+            .service(catalog::list_fellowships)
+            .service(catalog::list_service_bodies)
+            .service(catalog::get_service_body)
+            .service(catalog::list_types),
+    )
+    .service(health::healthz)
+    .service(health::readyz);
+}
+
+/// The OpenAPI document, generated from the route table without a database.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts().1
+}
+
+/// The OpenAPI document as pretty JSON with a final newline, as committed.
+pub fn openapi_json() -> String {
+    let mut json = openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// The whole application: routes, extractor error handlers, CORS, request ids and tracing.
+pub fn app(
+    lantern: web::Data<Lantern>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+    app.app_data(lantern)
+        .app_data(web::QueryConfig::default().error_handler(problem::query_rejection))
+        .app_data(web::JsonConfig::default().error_handler(problem::json_rejection))
+        .app_data(web::PathConfig::default().error_handler(problem::path_rejection))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(|| async { ApiError::NotFound("no such resource".into()).error_response_owned() }))
+        .wrap(cors())
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service as _;
+            let call = srv.call(req);
+            async move {
+                let res = call.await?.map_into_boxed_body();
+                let id = res.request().extensions().get::<RequestId>().map(ToString::to_string);
+                let Some(id) = id else { return Ok(res) };
+                let mut res = if res.status().is_server_error() && res.status() != 503 {
+                    res.into_response(problem_response(&internal_problem(id.clone())))
+                } else {
+                    res
+                };
+                if let Ok(value) = id.parse() {
+                    res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+                }
+                Ok(res)
+            }
+        })
+        .wrap(TracingLogger::default())
+}
+
+fn cors() -> actix_cors::Cors {
+    use actix_web::http::{Method, header};
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .allowed_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG, header::LINK, header::RETRY_AFTER])
+        .max_age(3600)
+}
+
+impl ApiError {
+    /// Renders this error as its problem response.
+    pub fn error_response_owned(self) -> HttpResponse {
+        actix_web::ResponseError::error_response(&self)
+    }
+}

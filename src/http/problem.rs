@@ -1,0 +1,154 @@
+//! RFC 9457 problem details: the one error type of the HTTP layer, and the conversions into it
+//! from service errors and from actix's own extractor rejections.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::service::ServiceError;
+use crate::service::error::FieldErrors;
+
+/// The media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem detail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URN naming the kind of problem (`urn:lantern:problem:invalid-query`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// For validation failures: messages per offending field (dotted paths).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
+    /// For server errors: the request id under which the details were logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// Every way a request can fail; each variant says its status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: a malformed query string or body, or parameters that do not make sense.
+    #[error("{detail}")]
+    BadRequest {
+        /// What is wrong overall.
+        detail: String,
+        /// Messages per parameter.
+        errors: FieldErrors,
+    },
+    /// 404: no such resource, or not visible to the caller.
+    #[error("{0}")]
+    NotFound(String),
+    /// 422: a well-formed body that breaks a rule.
+    #[error("the request breaks validation rules")]
+    Unprocessable(FieldErrors),
+    /// 500: logged with the request id, never detailed to the client.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 for parameter problems.
+    pub fn invalid_query(errors: FieldErrors) -> Self {
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        ApiError::BadRequest { detail: format!("invalid query parameters: {}", fields.join(", ")), errors }
+    }
+
+    fn problem(&self) -> Problem {
+        let (kind, title, detail, errors) = match self {
+            ApiError::BadRequest { detail, errors } => {
+                ("invalid-request", "Bad request", detail.clone(), Some(errors.clone()).filter(|e| !e.is_empty()))
+            }
+            ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), None),
+            ApiError::Unprocessable(errors) => {
+                ("validation-failed", "Validation failed", self.to_string(), Some(errors.clone()))
+            }
+            ApiError::Internal(_) => (
+                "internal-error",
+                "Internal server error",
+                "the server failed to answer; the request id identifies the logged details".to_owned(),
+                None,
+            ),
+        };
+        Problem {
+            type_: format!("urn:lantern:problem:{kind}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+            request_id: None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(details) = self {
+            tracing::error!(error = %details, "request failed");
+        }
+        problem_response(&self.problem())
+    }
+}
+
+/// Renders a problem with its status and media type.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .insert_header(ContentType(PROBLEM_JSON.parse().unwrap_or(mime_json())))
+        .body(serde_json::to_string(problem).unwrap_or_default())
+}
+
+fn mime_json() -> actix_web::mime::Mime {
+    actix_web::mime::APPLICATION_JSON
+}
+
+/// The problem body a 500 carries, with the request id under which its details were logged.
+pub fn internal_problem(request_id: String) -> Problem {
+    Problem { request_id: Some(request_id), ..ApiError::Internal(String::new()).problem() }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::InvalidQuery(errors) => ApiError::invalid_query(errors),
+            ServiceError::Invalid(errors) => ApiError::Unprocessable(errors),
+            ServiceError::NotFound(detail) => ApiError::NotFound(detail),
+            ServiceError::Storage(e) => ApiError::Internal(e.to_string()),
+            ServiceError::Task(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+/// Turns actix's query-string rejections into a 400 problem.
+pub fn query_rejection(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest { detail: format!("malformed query string: {err}"), errors: FieldErrors::new() }.into()
+}
+
+/// Turns actix's JSON body rejections into a 400 (or 413 for oversized bodies) problem.
+pub fn json_rejection(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest { detail: format!("malformed JSON body: {err}"), errors: FieldErrors::new() }.into()
+}
+
+/// Turns actix's path rejections into a 404 problem: a path that does not parse names nothing.
+pub fn path_rejection(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("no such resource: {err}")).into()
+}

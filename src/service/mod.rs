@@ -1,0 +1,106 @@
+//! Use cases over storage and the directory snapshot: open and seed, list and look up, readiness.
+//! Owns transaction boundaries and keeps the in-memory snapshot in step with the database.
+
+pub mod error;
+pub mod query;
+pub mod seed;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::domain::clock::Clock;
+use crate::domain::directory::Directory;
+use crate::domain::vocabulary::Vocabulary;
+use crate::storage::{Database, StorageError, queries};
+pub use error::ServiceError;
+use seed::SeedFile;
+
+/// The seed compiled into the binary from `seed-data/directory.json`.
+pub const BUILTIN_SEED: &str = include_str!("../../seed-data/directory.json");
+
+/// What to load into an empty database at start.
+#[derive(Debug, Clone)]
+pub enum SeedSource {
+    /// The seed compiled into the binary.
+    Builtin,
+    /// A seed file on disk.
+    File(PathBuf),
+    /// A seed already in memory (tests, generators).
+    Inline(Box<SeedFile>),
+    /// Start empty.
+    None,
+}
+
+impl SeedSource {
+    fn read(self) -> Result<Option<SeedFile>, ServiceError> {
+        let text = match self {
+            SeedSource::None => return Ok(None),
+            SeedSource::Inline(seed) => return Ok(Some(*seed)),
+            SeedSource::Builtin => BUILTIN_SEED.to_owned(),
+            SeedSource::File(path) => std::fs::read_to_string(&path)
+                .map_err(|e| invalid_seed(format!("cannot read {}: {e}", path.display())))?,
+        };
+        serde_json::from_str(&text).map(Some).map_err(|e| invalid_seed(e.to_string()))
+    }
+}
+
+fn invalid_seed(message: String) -> ServiceError {
+    ServiceError::Invalid(error::FieldErrors::from([("seed".to_owned(), vec![message])]))
+}
+
+/// The running application: the database, the derived directory snapshot, the vocabulary and the clock.
+pub struct Lantern {
+    db: Database,
+    directory: ArcSwap<Directory>,
+    vocabulary: Vocabulary,
+    clock: Arc<dyn Clock>,
+}
+
+impl Lantern {
+    /// Opens and migrates the database, seeds it when empty, and loads the directory snapshot.
+    /// Blocking: call at start-up or from a blocking thread.
+    pub fn open(database_url: &str, seed: SeedSource, clock: Arc<dyn Clock>) -> Result<Self, ServiceError> {
+        let vocabulary = Vocabulary::builtin().map_err(|e| StorageError::Corrupt(e))?;
+        let db = Database::open(database_url)?;
+        let mut conn = db.conn()?;
+        if queries::is_empty(&mut conn)? {
+            if let Some(mut seed) = seed.read()? {
+                seed::validate(&mut seed, &vocabulary)?;
+                let count = seed::insert(&mut conn, &seed, clock.now())?;
+                tracing::info!(meetings = count, "seeded an empty database");
+            }
+        }
+        let directory = queries::load_directory(&mut conn)?;
+        tracing::info!(meetings = directory.meeting_count(), "directory loaded");
+        Ok(Self { db, directory: ArcSwap::from_pointee(directory), vocabulary, clock })
+    }
+
+    /// The current directory snapshot; it never changes under the caller.
+    pub fn directory(&self) -> Arc<Directory> {
+        self.directory.load_full()
+    }
+
+    /// The type vocabulary.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The database (for tests and tools).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Checks that the database answers. Blocking.
+    pub fn check_database(&self) -> Result<(), ServiceError> {
+        use diesel::connection::SimpleConnection;
+        self.db.conn()?.batch_execute("SELECT 1").map_err(StorageError::from)?;
+        Ok(())
+    }
+}

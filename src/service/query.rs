@@ -1,0 +1,118 @@
+//! Read use cases: listing and looking up meetings, and what the catalog endpoints show.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::Lantern;
+use super::error::{FieldErrors, ServiceError, push_error};
+use crate::domain::directory::{MeetingFilter, Page};
+use crate::domain::geo::BoundingBox;
+use crate::domain::ids::{FellowshipCode, LanguageCode, MeetingId, ServiceBodyId, TypeCode};
+use crate::domain::meeting::{Attendance, Meeting};
+use crate::domain::schedule::Weekday;
+
+/// A meeting list request, parsed but not yet checked against the directory.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingQuery {
+    /// Any of these fellowships.
+    pub fellowships: Vec<FellowshipCode>,
+    /// Any of these service bodies, with their descendants.
+    pub service_bodies: Vec<ServiceBodyId>,
+    /// Meets on any of these days.
+    pub days: Vec<Weekday>,
+    /// Has all of these types.
+    pub types: Vec<TypeCode>,
+    /// Has none of these types.
+    pub exclude_types: Vec<TypeCode>,
+    /// Any of these attendance options.
+    pub attendance: Vec<Attendance>,
+    /// Any of these languages.
+    pub languages: Vec<LanguageCode>,
+    /// Case-insensitive text in name, location or notes.
+    pub text: Option<String>,
+    /// Inside this box.
+    pub bbox: Option<BoundingBox>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Continue after this id.
+    pub after: Option<MeetingId>,
+    /// Page size.
+    pub limit: usize,
+}
+
+impl Lantern {
+    /// One page of the public meeting list.
+    pub fn list_meetings(&self, query: MeetingQuery) -> Result<Page, ServiceError> {
+        let directory = self.directory();
+        let mut errors = FieldErrors::new();
+        for code in query.fellowships.iter().filter(|c| directory.fellowship(c).is_none()) {
+            push_error(&mut errors, "fellowship", format!("`{code}` is not a known fellowship (see GET /v1/fellowships)"));
+        }
+        let mut bodies = BTreeSet::new();
+        for id in &query.service_bodies {
+            if directory.service_body(*id).is_none() {
+                push_error(&mut errors, "service_body", format!("there is no service body {id}"));
+            }
+            bodies.extend(directory.subtree(*id));
+        }
+        for (field, codes) in [("types", &query.types), ("exclude_types", &query.exclude_types)] {
+            for code in codes.iter().filter(|c| self.vocabulary().get(c).is_none()) {
+                push_error(&mut errors, field, self.vocabulary().explain_unknown(code.as_str()));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::InvalidQuery(errors));
+        }
+        let filter = MeetingFilter {
+            fellowships: query.fellowships,
+            service_bodies: (!query.service_bodies.is_empty()).then_some(bodies),
+            days: query.days,
+            types: query.types,
+            exclude_types: query.exclude_types,
+            attendance: query.attendance,
+            languages: query.languages,
+            text: query.text.map(|t| t.to_lowercase()),
+            bbox: query.bbox,
+            updated_since: query.updated_since,
+            include_unpublished: false,
+        };
+        Ok(directory.list(&filter, query.after, query.limit))
+    }
+
+    /// One published meeting.
+    pub fn meeting(&self, id: MeetingId) -> Result<Arc<Meeting>, ServiceError> {
+        self.directory()
+            .meeting(id)
+            .filter(|m| m.data.published)
+            .cloned()
+            .ok_or_else(|| ServiceError::NotFound(format!("there is no meeting {id}")))
+    }
+
+    /// For each type code, the fellowships whose published meetings use it.
+    pub fn type_usage(&self) -> BTreeMap<TypeCode, BTreeSet<FellowshipCode>> {
+        let mut usage: BTreeMap<TypeCode, BTreeSet<FellowshipCode>> = BTreeMap::new();
+        for meeting in self.directory().meetings().filter(|m| m.data.published) {
+            for code in &meeting.data.types {
+                if let Some(set) = usage.get_mut(code) {
+                    if !set.contains(&meeting.data.fellowship) {
+                        set.insert(meeting.data.fellowship.clone());
+                    }
+                } else {
+                    usage.insert(code.clone(), BTreeSet::from([meeting.data.fellowship.clone()]));
+                }
+            }
+        }
+        usage
+    }
+
+    /// How many published meetings each fellowship has.
+    pub fn meeting_counts(&self) -> BTreeMap<FellowshipCode, usize> {
+        let mut counts = BTreeMap::new();
+        for meeting in self.directory().meetings().filter(|m| m.data.published) {
+            *counts.entry(meeting.data.fellowship.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+}

@@ -1,0 +1,135 @@
+//! Connections: the backend is chosen from the URL scheme (never by trial), pooled with r2d2,
+//! SQLite pragmas set on every connection, and the embedded migrations run at open.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::StorageError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+pub use any::AnyConnection;
+
+mod any {
+    // The derive generates undocumented helper items.
+    #![allow(missing_docs)]
+    use diesel::{PgConnection, SqliteConnection};
+
+    /// One connection to either backend.
+    #[derive(diesel::MultiConnection)]
+    pub enum AnyConnection {
+        /// A PostgreSQL connection.
+        Postgresql(PgConnection),
+        /// An SQLite connection.
+        Sqlite(SqliteConnection),
+    }
+}
+
+/// Which database engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+    /// Anything else: a file path.
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` select PostgreSQL; anything else is an SQLite path.
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names; a failed PostgreSQL connection is an error,
+/// never a fallback to an SQLite file.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url).map(AnyConnection::Postgresql),
+            Backend::Sqlite => {
+                let path = self.url.strip_prefix("sqlite://").unwrap_or(&self.url);
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1").map_err(diesel::ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// A pooled connection.
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// The database: a connection pool of one backend, migrated at open.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects, sets SQLite to WAL, and runs pending migrations.
+    pub fn open(url: &str) -> Result<Self, StorageError> {
+        let backend = Backend::from_url(url);
+        let manager = Manager { url: url.to_owned(), backend };
+        let mut first = manager.connect().map_err(|e| StorageError::Connect(e.to_string()))?;
+        match &mut first {
+            AnyConnection::Sqlite(c) => {
+                c.batch_execute("PRAGMA journal_mode = WAL;")?;
+                c.run_pending_migrations(SQLITE_MIGRATIONS)
+            }
+            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        }
+        .map_err(|e| StorageError::Migration(e.to_string()))?;
+        let size = match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 8,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StorageError::Connect(e.to_string()))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection from the pool. Blocking: call from a blocking thread.
+    pub fn conn(&self) -> Result<PooledConnection, StorageError> {
+        self.pool.get().map_err(|e| StorageError::Connect(e.to_string()))
+    }
+}

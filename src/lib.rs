@@ -4,11 +4,11 @@
 
 pub mod cli;
 pub mod domain;
-pub mod storage;
-pub mod service;
 pub mod http;
 pub mod run;
 pub mod seedgen;
+pub mod service;
+pub mod storage;
 
 /// Structured logs to standard error; `RUST_LOG` filters them (default `info`).
 pub fn init_tracing() {

@@ -31,7 +31,7 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
 
 /// Prints the OpenAPI document as committed in `openapi/openapi.json`.
 pub fn print_openapi() -> Result<(), String> {
-    println!("{}", crate::http::openapi_json());
+    print!("{}", crate::http::openapi_json());
     Ok(())
 }
 

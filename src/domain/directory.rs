@@ -164,13 +164,8 @@ impl Directory {
     pub fn list(&self, filter: &MeetingFilter, after: Option<MeetingId>, limit: usize) -> Page {
         use std::ops::Bound::{Excluded, Unbounded};
         let lower = after.map_or(Unbounded, Excluded);
-        let mut matching = self
-            .meetings
-            .range((lower, Unbounded))
-            .map(|(_, e)| e)
-            .filter(|e| filter.matches(e));
-        let meetings: Vec<Arc<Meeting>> =
-            matching.by_ref().take(limit).map(|e| Arc::clone(&e.meeting)).collect();
+        let mut matching = self.meetings.range((lower, Unbounded)).map(|(_, e)| e).filter(|e| filter.matches(e));
+        let meetings: Vec<Arc<Meeting>> = matching.by_ref().take(limit).map(|e| Arc::clone(&e.meeting)).collect();
         let more = matching.next().is_some();
         let next_after = if more { meetings.last().map(|m| m.id) } else { None };
         Page { meetings, next_after }

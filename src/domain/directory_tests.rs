@@ -116,7 +116,11 @@ fn types_must_all_match_and_excluded_types_any() {
 #[test]
 fn fellowship_day_text_and_bbox_filters_combine() {
     let d = directory();
-    let f = MeetingFilter { fellowships: vec![parse("aa"), parse("ca")], days: vec![Weekday::Sunday, Weekday::Tuesday], ..Default::default() };
+    let f = MeetingFilter {
+        fellowships: vec![parse("aa"), parse("ca")],
+        days: vec![Weekday::Sunday, Weekday::Tuesday],
+        ..Default::default()
+    };
     assert_eq!(ids(&d, &f), [3, 4]);
     let f = MeetingFilter { text: Some("side door".into()), ..Default::default() };
     assert_eq!(ids(&d, &f), [3]);

@@ -91,9 +91,7 @@ impl BoundingBox {
         check_latitude(min_lat)?;
         check_latitude(max_lat)?;
         if min_lat > max_lat {
-            return Err(InvalidValue(format!(
-                "min_lat {min_lat} is north of max_lat {max_lat}"
-            )));
+            return Err(InvalidValue(format!("min_lat {min_lat} is north of max_lat {max_lat}")));
         }
         Ok(Self { min_lon, min_lat, max_lon, max_lat })
     }

@@ -191,9 +191,6 @@ mod tests {
             Some("saturday-night-live".to_owned())
         );
         assert_eq!(Slug::from_text("¡¡!!"), None);
-        assert_eq!(
-            Slug::from_text("Café 12 & 12").map(String::from),
-            Some("caf-12-12".to_owned())
-        );
+        assert_eq!(Slug::from_text("Café 12 & 12").map(String::from), Some("caf-12-12".to_owned()));
     }
 }

@@ -45,9 +45,8 @@ impl Attendance {
 impl std::str::FromStr for Attendance {
     type Err = super::ids::InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_name(s).ok_or_else(|| {
-            super::ids::InvalidValue(format!("`{s}` is not one of in_person, hybrid, online, inactive"))
-        })
+        Self::from_name(s)
+            .ok_or_else(|| super::ids::InvalidValue(format!("`{s}` is not one of in_person, hybrid, online, inactive")))
     }
 }
 
@@ -193,10 +192,7 @@ impl MeetingData {
             ));
         }
         let needs_link = matches!(self.attendance, Attendance::Online | Attendance::Hybrid);
-        let has_link = self
-            .online
-            .as_ref()
-            .is_some_and(|o| o.conference_url.is_some() || o.conference_phone.is_some());
+        let has_link = self.online.as_ref().is_some_and(|o| o.conference_url.is_some() || o.conference_phone.is_some());
         if needs_link && !has_link {
             problems.push((
                 "online.conference_url".into(),

@@ -207,9 +207,7 @@ impl From<Tz> for TimeZone {
 impl FromStr for TimeZone {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse::<Tz>()
-            .map(Self)
-            .map_err(|_| InvalidValue(format!("`{s}` is not an IANA time zone name")))
+        s.parse::<Tz>().map(Self).map_err(|_| InvalidValue(format!("`{s}` is not an IANA time zone name")))
     }
 }
 

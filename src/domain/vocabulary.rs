@@ -12,13 +12,44 @@ pub const NAME_LANGUAGES: [&str; 9] = ["en", "es", "fr", "ja", "nl", "pt", "sk",
 
 /// Meeting Guide type codes that name a language rather than a format, with their ISO 639-1 code.
 const MEETING_GUIDE_LANGUAGES: [(&str, &str); 38] = [
-    ("AF", "af"), ("AM", "am"), ("AR", "ar"), ("BG", "bg"), ("DA", "da"), ("DE", "de"),
-    ("EL", "el"), ("EN", "en"), ("FA", "fa"), ("FI", "fi"), ("FR", "fr"), ("HE", "he"),
-    ("HI", "hi"), ("HR", "hr"), ("HU", "hu"), ("IS", "is"), ("ITA", "it"), ("JA", "ja"),
-    ("KA", "ka"), ("KOR", "ko"), ("LT", "lt"), ("ML", "ml"), ("MT", "mt"), ("NE", "ne"),
-    ("NL", "nl"), ("NO", "no"), ("POL", "pl"), ("POR", "pt"), ("PUN", "pa"), ("RUS", "ru"),
-    ("S", "es"), ("SK", "sk"), ("SL", "sl"), ("SV", "sv"), ("TH", "th"), ("TL", "tl"),
-    ("TUR", "tr"), ("UK", "uk"),
+    ("AF", "af"),
+    ("AM", "am"),
+    ("AR", "ar"),
+    ("BG", "bg"),
+    ("DA", "da"),
+    ("DE", "de"),
+    ("EL", "el"),
+    ("EN", "en"),
+    ("FA", "fa"),
+    ("FI", "fi"),
+    ("FR", "fr"),
+    ("HE", "he"),
+    ("HI", "hi"),
+    ("HR", "hr"),
+    ("HU", "hu"),
+    ("IS", "is"),
+    ("ITA", "it"),
+    ("JA", "ja"),
+    ("KA", "ka"),
+    ("KOR", "ko"),
+    ("LT", "lt"),
+    ("ML", "ml"),
+    ("MT", "mt"),
+    ("NE", "ne"),
+    ("NL", "nl"),
+    ("NO", "no"),
+    ("POL", "pl"),
+    ("POR", "pt"),
+    ("PUN", "pa"),
+    ("RUS", "ru"),
+    ("S", "es"),
+    ("SK", "sk"),
+    ("SL", "sl"),
+    ("SV", "sv"),
+    ("TH", "th"),
+    ("TL", "tl"),
+    ("TUR", "tr"),
+    ("UK", "uk"),
 ];
 
 const MEETING_GUIDE_TYPES: &str = include_str!("../../seed-data/vocabulary/meeting-guide-types.json");
@@ -49,10 +80,7 @@ pub struct TypeDefinition {
 impl TypeDefinition {
     /// The name in `lang`, falling back to English.
     pub fn name_in(&self, lang: &str) -> &str {
-        self.names
-            .get(lang)
-            .or_else(|| self.names.get("en"))
-            .map_or(self.code.as_str(), String::as_str)
+        self.names.get(lang).or_else(|| self.names.get("en")).map_or(self.code.as_str(), String::as_str)
     }
 }
 
@@ -102,8 +130,7 @@ impl Vocabulary {
     pub fn builtin() -> Result<Self, String> {
         let names: BTreeMap<String, BTreeMap<String, String>> =
             serde_json::from_str(MEETING_GUIDE_TYPES).map_err(|e| format!("types: {e}"))?;
-        let formats: FormatFile =
-            serde_json::from_str(NA_FORMATS).map_err(|e| format!("formats: {e}"))?;
+        let formats: FormatFile = serde_json::from_str(NA_FORMATS).map_err(|e| format!("formats: {e}"))?;
         let mut languages = Vec::new();
         for (mg, iso) in MEETING_GUIDE_LANGUAGES {
             let language = iso.parse().map_err(|e| format!("{mg}: {e}"))?;
@@ -140,10 +167,10 @@ impl Vocabulary {
 
     fn check(&self) -> Result<(), String> {
         for meaning in self.fellowship_formats.values() {
-            if let FormatMeaning::Type(code) = meaning {
-                if !self.types.contains_key(code) {
-                    return Err(format!("format maps to unknown type {code}"));
-                }
+            if let FormatMeaning::Type(code) = meaning
+                && !self.types.contains_key(code)
+            {
+                return Err(format!("format maps to unknown type {code}"));
             }
         }
         Ok(())
@@ -166,10 +193,7 @@ impl Vocabulary {
 
     /// The language a Meeting Guide language code (`S`, `FR`) stands for.
     pub fn language_of(&self, meeting_guide_code: &str) -> Option<&LanguageCode> {
-        self.languages
-            .iter()
-            .find(|l| l.meeting_guide_code == meeting_guide_code)
-            .map(|l| &l.language)
+        self.languages.iter().find(|l| l.meeting_guide_code == meeting_guide_code).map(|l| &l.language)
     }
 
     /// What a fellowship's own format key (NA's `JT`) means here.
@@ -180,9 +204,9 @@ impl Vocabulary {
     /// Explains why `code` is not a type, for error messages.
     pub fn explain_unknown(&self, code: &str) -> String {
         match self.language_of(code) {
-            Some(language) => format!(
-                "`{code}` is a Meeting Guide language code; use the language `{language}` instead"
-            ),
+            Some(language) => {
+                format!("`{code}` is a Meeting Guide language code; use the language `{language}` instead")
+            }
             None => format!("`{code}` is not a known type code (see GET /v1/types)"),
         }
     }

@@ -25,9 +25,7 @@ pub fn cached_json<T: Serialize>(req: &HttpRequest, body: &T, max_age: u32) -> R
         None => false,
     };
     let mut response = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    response
-        .insert_header(header::ETag(tag))
-        .insert_header((header::CACHE_CONTROL, cache_control));
+    response.insert_header(header::ETag(tag)).insert_header((header::CACHE_CONTROL, cache_control));
     if matches {
         return Ok(response.finish());
     }

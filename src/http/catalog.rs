@@ -130,7 +130,11 @@ pub async fn list_service_bodies(req: HttpRequest, lantern: web::Data<Lantern>) 
     )
 )]
 #[get("/service-bodies/{id}")]
-pub async fn get_service_body(req: HttpRequest, lantern: web::Data<Lantern>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_service_body(
+    req: HttpRequest,
+    lantern: web::Data<Lantern>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("there is no service body `{id}`"));
     let parsed: ServiceBodyId = id.parse().map_err(|_| not_found())?;
     let directory = lantern.directory();
@@ -194,7 +198,11 @@ pub struct TypesParams {
     )
 )]
 #[get("/types")]
-pub async fn list_types(req: HttpRequest, lantern: web::Data<Lantern>, params: web::Query<HashMap<String, String>>) -> Result<HttpResponse, ApiError> {
+pub async fn list_types(
+    req: HttpRequest,
+    lantern: web::Data<Lantern>,
+    params: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
     let lang = params.get("lang").map(String::as_str).filter(|l| !l.is_empty()).unwrap_or("en");
     if !NAME_LANGUAGES.contains(&lang) {
         let message = format!("`{lang}` is not one of {}", NAME_LANGUAGES.join(", "));
@@ -219,7 +227,10 @@ pub async fn list_types(req: HttpRequest, lantern: web::Data<Lantern>, params: w
     let language_codes = vocabulary
         .language_codes()
         .iter()
-        .map(|l| LanguageCodeResponse { meeting_guide_code: l.meeting_guide_code.clone(), language: l.language.to_string() })
+        .map(|l| LanguageCodeResponse {
+            meeting_guide_code: l.meeting_guide_code.clone(),
+            language: l.language.to_string(),
+        })
         .collect();
     cached_json(&req, &TypeListResponse { results, next_cursor: None, language_codes }, DIRECTORY_MAX_AGE)
 }

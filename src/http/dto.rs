@@ -159,7 +159,11 @@ impl From<&Location> for LocationResponse {
 
 impl From<&OnlineAccess> for OnlineResponse {
     fn from(o: &OnlineAccess) -> Self {
-        Self { conference_url: o.conference_url.clone(), conference_phone: o.conference_phone.clone(), notes: o.notes.clone() }
+        Self {
+            conference_url: o.conference_url.clone(),
+            conference_phone: o.conference_phone.clone(),
+            notes: o.notes.clone(),
+        }
     }
 }
 

@@ -42,7 +42,9 @@ pub async fn readyz(lantern: web::Data<Lantern>) -> HttpResponse {
         web::block(move || lantern.check_database()).await
     };
     match check {
-        Ok(Ok(())) => HttpResponse::Ok().json(HealthResponse { status: "ready".into(), database: Some("ok".into()), meetings }),
+        Ok(Ok(())) => {
+            HttpResponse::Ok().json(HealthResponse { status: "ready".into(), database: Some("ok".into()), meetings })
+        }
         Ok(Err(e)) => unavailable(e.to_string(), meetings),
         Err(e) => unavailable(e.to_string(), meetings),
     }

@@ -105,7 +105,11 @@ fn parse_list_query(p: &HashMap<String, String>) -> Result<MeetingQuery, crate::
     )
 )]
 #[get("/meetings/{id}")]
-pub async fn get_meeting(req: HttpRequest, lantern: web::Data<Lantern>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_meeting(
+    req: HttpRequest,
+    lantern: web::Data<Lantern>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.parse().map_err(|_| ApiError::NotFound(format!("there is no meeting `{id}`")))?;
     let meeting = lantern.meeting(id)?;
     cached_json(&req, &MeetingResponse::from(meeting.as_ref()), DIRECTORY_MAX_AGE)

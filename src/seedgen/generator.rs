@@ -19,11 +19,28 @@ use crate::service::seed::{SeedFile, SeedServiceBody};
 /// Cities every generated directory includes, for their zones (30- and 45-minute offsets,
 /// southern hemisphere, the antimeridian, midnight DST changes) and continents.
 const REQUIRED_CITIES: [(&str, &str); 22] = [
-    ("Adelaide", "AU"), ("Kathmandu", "NP"), ("Mumbai", "IN"), ("Sydney", "AU"), ("Auckland", "NZ"),
-    ("Santiago", "CL"), ("São Paulo", "BR"), ("Johannesburg", "ZA"), ("St. John's", "CA"),
-    ("New York City", "US"), ("London", "GB"), ("Berlin", "DE"), ("Havana", "CU"), ("Suva", "FJ"),
-    ("Tokyo", "JP"), ("Mexico City", "MX"), ("Chicago", "US"), ("Dublin", "IE"), ("Nairobi", "KE"),
-    ("Tehran", "IR"), ("Anchorage", "US"), ("Honolulu", "US"),
+    ("Adelaide", "AU"),
+    ("Kathmandu", "NP"),
+    ("Mumbai", "IN"),
+    ("Sydney", "AU"),
+    ("Auckland", "NZ"),
+    ("Santiago", "CL"),
+    ("São Paulo", "BR"),
+    ("Johannesburg", "ZA"),
+    ("St. John's", "CA"),
+    ("New York City", "US"),
+    ("London", "GB"),
+    ("Berlin", "DE"),
+    ("Havana", "CU"),
+    ("Suva", "FJ"),
+    ("Tokyo", "JP"),
+    ("Mexico City", "MX"),
+    ("Chicago", "US"),
+    ("Dublin", "IE"),
+    ("Nairobi", "KE"),
+    ("Tehran", "IR"),
+    ("Anchorage", "US"),
+    ("Honolulu", "US"),
 ];
 
 /// Meetings placed in each required city before the rest are spread by population.
@@ -49,11 +66,21 @@ struct Generator<'a> {
 
 /// Generates `count` meetings from the gazetteer, the same for the same `seed`.
 pub fn generate(cities: &[City], finder: &ZoneFinder, count: usize, seed: u64) -> Result<SeedFile, String> {
-    let mut g = Generator { rng: Rng::new(seed), finder, bodies: Vec::new(), body_ids: BTreeMap::new(), slugs: BTreeMap::new() };
+    let mut g = Generator {
+        rng: Rng::new(seed),
+        finder,
+        bodies: Vec::new(),
+        body_ids: BTreeMap::new(),
+        slugs: BTreeMap::new(),
+    };
     let fellowships = words::FELLOWSHIPS
         .iter()
         .map(|(code, name, website, _)| {
-            Ok(Fellowship { code: code.parse().map_err(|e| format!("{e}"))?, name: (*name).to_owned(), website: Some((*website).to_owned()) })
+            Ok(Fellowship {
+                code: code.parse().map_err(|e| format!("{e}"))?,
+                name: (*name).to_owned(),
+                website: Some((*website).to_owned()),
+            })
         })
         .collect::<Result<Vec<_>, String>>()?;
     let required: Vec<&City> = REQUIRED_CITIES
@@ -115,7 +142,11 @@ impl Generator<'_> {
             website: None,
             closures: self.closures(),
             contacts: if self.rng.chance(0.3) {
-                vec![Contact { name: Some("Group secretary".into()), email: Some("contact@example.org".into()), phone: None }]
+                vec![Contact {
+                    name: Some("Group secretary".into()),
+                    email: Some("contact@example.org".into()),
+                    phone: None,
+                }]
             } else {
                 vec![]
             },
@@ -153,7 +184,8 @@ impl Generator<'_> {
         } else {
             if self.rng.chance(0.07) {
                 let patterns: [&[i8]; 5] = [&[1], &[1, 3], &[2, 4], &[-1], &[5]];
-                weeks_of_month = self.rng.pick(&patterns).iter().filter_map(|w| WeekOfMonth::try_from(*w).ok()).collect();
+                weeks_of_month =
+                    self.rng.pick(&patterns).iter().filter_map(|w| WeekOfMonth::try_from(*w).ok()).collect();
             }
             vec![*self.rng.pick(&Weekday::ALL)]
         };
@@ -194,7 +226,8 @@ impl Generator<'_> {
         for _ in 0..self.rng.below(4) {
             codes.push(*self.rng.pick(words::extra_types(fellowship)));
         }
-        let mut parsed: Vec<_> = codes.iter().map(|c| c.parse().map_err(|e| format!("{e}"))).collect::<Result<_, String>>()?;
+        let mut parsed: Vec<_> =
+            codes.iter().map(|c| c.parse().map_err(|e| format!("{e}"))).collect::<Result<_, String>>()?;
         parsed.sort_unstable();
         parsed.dedup();
         Ok(parsed)
@@ -222,19 +255,35 @@ impl Generator<'_> {
 
     /// The city's body of this fellowship, created (after its national parent) on first use.
     fn service_body(&mut self, city: &City, fellowship: &str) -> Result<ServiceBodyId, String> {
-        let region = self.body(fellowship, &city.cc, None, ServiceBodyKind::Region, &format!("{} ({})", fellowship.to_uppercase(), city.cc), &city.tz)?;
+        let region = self.body(
+            fellowship,
+            &city.cc,
+            None,
+            ServiceBodyKind::Region,
+            &format!("{} ({})", fellowship.to_uppercase(), city.cc),
+            &city.tz,
+        )?;
         let kind = if fellowship == "na" { ServiceBodyKind::Area } else { ServiceBodyKind::Intergroup };
         let suffix = if fellowship == "na" { "Area" } else { "Intergroup" };
         let name = format!("{} {} {suffix}", city.name, fellowship.to_uppercase());
         self.body(fellowship, &format!("{}/{}", city.cc, city.geonameid), Some(region), kind, &name, &city.tz)
     }
 
-    fn body(&mut self, fellowship: &str, key: &str, parent: Option<ServiceBodyId>, kind: ServiceBodyKind, name: &str, tz: &str) -> Result<ServiceBodyId, String> {
+    fn body(
+        &mut self,
+        fellowship: &str,
+        key: &str,
+        parent: Option<ServiceBodyId>,
+        kind: ServiceBodyKind,
+        name: &str,
+        tz: &str,
+    ) -> Result<ServiceBodyId, String> {
         let map_key = (fellowship.to_owned(), key.to_owned());
         if let Some(id) = self.body_ids.get(&map_key) {
             return Ok(*id);
         }
-        let id = ServiceBodyId::new(i64::try_from(self.bodies.len() + 1).map_err(|e| e.to_string())?).map_err(|e| e.0)?;
+        let id =
+            ServiceBodyId::new(i64::try_from(self.bodies.len() + 1).map_err(|e| e.to_string())?).map_err(|e| e.0)?;
         let fellowship: FellowshipCode = fellowship.parse().map_err(|e| format!("{e}"))?;
         self.bodies.push(SeedServiceBody {
             id,

@@ -43,7 +43,9 @@ pub fn run(args: GenerateArgs) -> Result<(), String> {
     json.push('\n');
     match args.out.as_deref() {
         None => std::io::stdout().write_all(json.as_bytes()).map_err(|e| e.to_string()),
-        Some(path) if path.as_os_str() == "-" => std::io::stdout().write_all(json.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) if path.as_os_str() == "-" => {
+            std::io::stdout().write_all(json.as_bytes()).map_err(|e| e.to_string())
+        }
         Some(path) => std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display())),
     }
 }

@@ -35,7 +35,12 @@ impl Rng {
 
     /// A uniform index below `n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "the product is below n")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "the product is below n"
+        )]
         let i = (self.unit() * n as f64) as usize;
         i.min(n.saturating_sub(1))
     }

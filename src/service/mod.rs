@@ -62,15 +62,15 @@ impl Lantern {
     /// Opens and migrates the database, seeds it when empty, and loads the directory snapshot.
     /// Blocking: call at start-up or from a blocking thread.
     pub fn open(database_url: &str, seed: SeedSource, clock: Arc<dyn Clock>) -> Result<Self, ServiceError> {
-        let vocabulary = Vocabulary::builtin().map_err(|e| StorageError::Corrupt(e))?;
+        let vocabulary = Vocabulary::builtin().map_err(StorageError::Corrupt)?;
         let db = Database::open(database_url)?;
         let mut conn = db.conn()?;
-        if queries::is_empty(&mut conn)? {
-            if let Some(mut seed) = seed.read()? {
-                seed::validate(&mut seed, &vocabulary)?;
-                let count = seed::insert(&mut conn, &seed, clock.now())?;
-                tracing::info!(meetings = count, "seeded an empty database");
-            }
+        if queries::is_empty(&mut conn)?
+            && let Some(mut seed) = seed.read()?
+        {
+            seed::validate(&mut seed, &vocabulary)?;
+            let count = seed::insert(&mut conn, &seed, clock.now())?;
+            tracing::info!(meetings = count, "seeded an empty database");
         }
         let directory = queries::load_directory(&mut conn)?;
         tracing::info!(meetings = directory.meeting_count(), "directory loaded");

@@ -48,7 +48,11 @@ impl Lantern {
         let directory = self.directory();
         let mut errors = FieldErrors::new();
         for code in query.fellowships.iter().filter(|c| directory.fellowship(c).is_none()) {
-            push_error(&mut errors, "fellowship", format!("`{code}` is not a known fellowship (see GET /v1/fellowships)"));
+            push_error(
+                &mut errors,
+                "fellowship",
+                format!("`{code}` is not a known fellowship (see GET /v1/fellowships)"),
+            );
         }
         let mut bodies = BTreeSet::new();
         for id in &query.service_bodies {

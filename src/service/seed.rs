@@ -91,7 +91,14 @@ pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> R
             data.parent_id = data.parent_id.and_then(|p| ids.get(&p).copied());
             let stored = queries::insert_service_body(conn, &data, at)?;
             ids.insert(body.id, stored.id);
-            log(conn, EntityKind::ServiceBody, stored.id.to_string(), Some(stored.id), serde_json::to_value(&stored), at)?;
+            log(
+                conn,
+                EntityKind::ServiceBody,
+                stored.id.to_string(),
+                Some(stored.id),
+                serde_json::to_value(&stored),
+                at,
+            )?;
         }
         for meeting in &seed.meetings {
             let mut data = meeting.clone();

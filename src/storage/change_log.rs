@@ -90,7 +90,17 @@ struct NewChangeRow {
 
 /// Appends one change; call inside the write's transaction.
 pub fn append(conn: &mut AnyConnection, change: Change) -> Result<(), StorageError> {
-    let Change { entity_kind, entity_id, service_body_before, service_body_after, change_kind, before, after, actor, at } = change;
+    let Change {
+        entity_kind,
+        entity_id,
+        service_body_before,
+        service_body_after,
+        change_kind,
+        before,
+        after,
+        actor,
+        at,
+    } = change;
     let row = NewChangeRow {
         entity_kind: entity_kind.name(),
         entity_id,

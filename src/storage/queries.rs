@@ -77,7 +77,11 @@ pub fn insert_fellowship(conn: &mut AnyConnection, f: &Fellowship, at: DateTime<
 }
 
 /// Inserts a service body, returning it with its new id.
-pub fn insert_service_body(conn: &mut AnyConnection, data: &ServiceBodyData, at: DateTime<Utc>) -> Result<ServiceBody, StorageError> {
+pub fn insert_service_body(
+    conn: &mut AnyConnection,
+    data: &ServiceBodyData,
+    at: DateTime<Utc>,
+) -> Result<ServiceBody, StorageError> {
     let id: i64 = diesel::insert_into(service_bodies::table)
         .values(&NewServiceBodyRow::new(data, at, at, 1))
         .returning(service_bodies::id)
@@ -87,12 +91,14 @@ pub fn insert_service_body(conn: &mut AnyConnection, data: &ServiceBodyData, at:
 }
 
 /// Inserts a meeting and its location and online rows, returning it with its new id.
-pub fn insert_meeting(conn: &mut AnyConnection, data: &MeetingData, at: DateTime<Utc>) -> Result<Meeting, StorageError> {
+pub fn insert_meeting(
+    conn: &mut AnyConnection,
+    data: &MeetingData,
+    at: DateTime<Utc>,
+) -> Result<Meeting, StorageError> {
     let rows = MeetingRows::new(data, at, at, 1);
-    let id: i64 = diesel::insert_into(meetings::table)
-        .values(&rows.meeting)
-        .returning(meetings::id)
-        .get_result(conn)?;
+    let id: i64 =
+        diesel::insert_into(meetings::table).values(&rows.meeting).returning(meetings::id).get_result(conn)?;
     let rows = rows.with_id(id);
     if let Some(location) = &rows.location {
         diesel::insert_into(meeting_locations::table).values(location).execute(conn)?;

@@ -119,7 +119,20 @@ impl NewServiceBodyRow {
 impl ServiceBodyRow {
     /// The domain service body.
     pub fn into_domain(self) -> Result<ServiceBody, StorageError> {
-        let Self { id, parent_id, name, kind, fellowship, time_zone, website, contact, created_at, updated_at, deleted_at: _, version } = self;
+        let Self {
+            id,
+            parent_id,
+            name,
+            kind,
+            fellowship,
+            time_zone,
+            website,
+            contact,
+            created_at,
+            updated_at,
+            deleted_at: _,
+            version,
+        } = self;
         let corrupt = |what: &str| StorageError::Corrupt(format!("service_bodies {id}: {what}"));
         Ok(ServiceBody {
             id: ServiceBodyId::new(id).map_err(|e| corrupt(&e.0))?,
@@ -214,8 +227,23 @@ impl MeetingRows {
     /// Splits a meeting into its rows; `meeting_id` of the side rows is 0 until the id is known.
     pub fn new(data: &MeetingData, created_at: DateTime<Utc>, updated_at: DateTime<Utc>, version: i64) -> Self {
         let MeetingData {
-            name, slug, fellowship, service_body_id, external_id, attendance, schedule, location,
-            online, types, languages, notes, group_name, website, closures, contacts, published,
+            name,
+            slug,
+            fellowship,
+            service_body_id,
+            external_id,
+            attendance,
+            schedule,
+            location,
+            online,
+            types,
+            languages,
+            notes,
+            group_name,
+            website,
+            closures,
+            contacts,
+            published,
         } = data;
         let Closures { dates, suspended_until } = closures;
         let meeting = NewMeetingRow {
@@ -283,13 +311,38 @@ impl MeetingRows {
 }
 
 /// Reassembles a meeting from its rows.
-pub fn meeting_from_rows(row: MeetingRow, location: Option<LocationRow>, online: Option<OnlineRow>) -> Result<Meeting, StorageError> {
+pub fn meeting_from_rows(
+    row: MeetingRow,
+    location: Option<LocationRow>,
+    online: Option<OnlineRow>,
+) -> Result<Meeting, StorageError> {
     let MeetingRow { id, fields } = row;
     let NewMeetingRow {
-        service_body_id, fellowship, slug, name, external_id, attendance, days, start_time,
-        duration_minutes, time_zone, time_zone_derived, weeks_of_month, types, languages, notes,
-        group_name, website, closed_dates, suspended_until, contacts, published, created_at,
-        updated_at, deleted_at: _, version,
+        service_body_id,
+        fellowship,
+        slug,
+        name,
+        external_id,
+        attendance,
+        days,
+        start_time,
+        duration_minutes,
+        time_zone,
+        time_zone_derived,
+        weeks_of_month,
+        types,
+        languages,
+        notes,
+        group_name,
+        website,
+        closed_dates,
+        suspended_until,
+        contacts,
+        published,
+        created_at,
+        updated_at,
+        deleted_at: _,
+        version,
     } = fields;
     let corrupt = |what: String| StorageError::Corrupt(format!("meetings {id}: {what}"));
     let schedule = match (days, start_time, duration_minutes, time_zone) {
@@ -337,7 +390,8 @@ pub fn meeting_from_rows(row: MeetingRow, location: Option<LocationRow>, online:
 }
 
 fn location_from_row(row: LocationRow) -> Result<Location, StorageError> {
-    let LocationRow { meeting_id, name, street_address, formatted_address, latitude, longitude, approximate, notes } = row;
+    let LocationRow { meeting_id, name, street_address, formatted_address, latitude, longitude, approximate, notes } =
+        row;
     let coordinates = match (latitude, longitude) {
         (Some(lat), Some(lon)) => Some(
             Coordinates::new(lat, lon)

@@ -1,0 +1,31 @@
+//! The committed OpenAPI document is the one the code generates, and it lists every endpoint.
+
+#[test]
+fn the_committed_document_matches_the_generated_one() {
+    let generated = lantern::http::openapi_json();
+    let committed = include_str!("../../openapi/openapi.json");
+    assert!(generated == committed, "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`");
+}
+
+#[test]
+fn the_document_lists_every_endpoint() {
+    let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
+    let mut paths: Vec<&str> =
+        doc["paths"].as_object().map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "/healthz",
+            "/readyz",
+            "/v1/fellowships",
+            "/v1/meetings",
+            "/v1/meetings/{id}",
+            "/v1/service-bodies",
+            "/v1/service-bodies/{id}",
+            "/v1/types"
+        ]
+    );
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["schemas"]["MeetingResponse"].is_object());
+}

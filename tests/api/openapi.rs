@@ -29,3 +29,19 @@ fn the_document_lists_every_endpoint() {
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["schemas"]["MeetingResponse"].is_object());
 }
+
+#[actix_web::test]
+async fn the_document_and_its_browser_are_served_from_the_binary() {
+    use crate::support::{Backend, TestApp, small_seed};
+    let app = TestApp::start(Backend::Sqlite, lantern::service::SeedSource::Inline(Box::new(small_seed())))
+        .unwrap_or_else(|| panic!("sqlite is always available"));
+    let (status, _, served) = app.get("/openapi.json").await;
+    assert_eq!(status, actix_web::http::StatusCode::OK);
+    let generated: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
+    assert_eq!(served, generated);
+    let (status, _, page) = app.get("/docs/").await;
+    assert_eq!(status, actix_web::http::StatusCode::OK);
+    assert!(page.as_str().is_some_and(|html| html.contains("swagger-ui-bundle.js")), "{page}");
+    let (status, _, _) = app.get("/docs/swagger-ui-bundle.js").await;
+    assert_eq!(status, actix_web::http::StatusCode::OK, "assets come from the binary, not a CDN");
+}

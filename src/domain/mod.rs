@@ -5,6 +5,7 @@ pub mod directory;
 pub mod geo;
 pub mod ids;
 pub mod meeting;
+pub mod occurrence;
 pub mod schedule;
 pub mod service_body;
 pub mod vocabulary;

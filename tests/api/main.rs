@@ -1,6 +1,7 @@
 //! Integration tests: the real app in process, against SQLite and PostgreSQL.
 
 mod catalog;
+mod golden;
 mod meetings;
 mod openapi;
 mod storage;

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::geo::BoundingBox;
 use super::ids::{FellowshipCode, LanguageCode, MeetingId, ServiceBodyId, TypeCode};
+use super::index::SearchIndex;
 use super::meeting::{Attendance, Meeting};
 use super::schedule::Weekday;
 use super::service_body::{Fellowship, ServiceBody};
@@ -35,6 +36,7 @@ pub struct Directory {
     service_bodies: BTreeMap<ServiceBodyId, ServiceBody>,
     children: BTreeMap<ServiceBodyId, Vec<ServiceBodyId>>,
     meetings: BTreeMap<MeetingId, Entry>,
+    index: SearchIndex,
 }
 
 /// The filters of a meeting list; empty lists mean "no filter".
@@ -66,7 +68,13 @@ pub struct MeetingFilter {
 
 impl MeetingFilter {
     fn matches(&self, entry: &Entry) -> bool {
-        let m = &entry.meeting.data;
+        self.matches_meeting(&entry.meeting)
+            && self.text.as_ref().is_none_or(|t| entry.search_text.contains(t.as_str()))
+    }
+
+    /// Every filter except `text`, which needs the precomputed search text.
+    pub fn matches_meeting(&self, meeting: &Meeting) -> bool {
+        let m = &meeting.data;
         (self.include_unpublished || m.published)
             && (self.fellowships.is_empty() || self.fellowships.contains(&m.fellowship))
             && self.service_bodies.as_ref().is_none_or(|s| s.contains(&m.service_body_id))
@@ -76,9 +84,8 @@ impl MeetingFilter {
             && !self.exclude_types.iter().any(|t| m.types.contains(t))
             && (self.attendance.is_empty() || self.attendance.contains(&m.attendance))
             && (self.languages.is_empty() || m.languages.iter().any(|l| self.languages.contains(l)))
-            && self.text.as_ref().is_none_or(|t| entry.search_text.contains(t.as_str()))
             && self.bbox.is_none_or(|b| m.coordinates().is_some_and(|c| b.contains(c)))
-            && self.updated_since.is_none_or(|t| entry.meeting.updated_at >= t)
+            && self.updated_since.is_none_or(|t| meeting.updated_at >= t)
     }
 }
 
@@ -92,20 +99,34 @@ pub struct Page {
 }
 
 impl Directory {
-    /// Builds a snapshot from everything loaded from storage.
-    pub fn new(fellowships: Vec<Fellowship>, service_bodies: Vec<ServiceBody>, meetings: Vec<Meeting>) -> Self {
+    /// Builds a snapshot from everything loaded from storage, with a search index whose
+    /// time masks are exact within a year or so of `around` (the current instant).
+    pub fn new(
+        fellowships: Vec<Fellowship>,
+        service_bodies: Vec<ServiceBody>,
+        meetings: Vec<Meeting>,
+        around: DateTime<Utc>,
+    ) -> Self {
         let mut children: BTreeMap<ServiceBodyId, Vec<ServiceBodyId>> = BTreeMap::new();
         for body in &service_bodies {
             if let Some(parent) = body.data.parent_id {
                 children.entry(parent).or_default().push(body.id);
             }
         }
+        let meetings: BTreeMap<MeetingId, Entry> = meetings.into_iter().map(|m| (m.id, Entry::new(m))).collect();
+        let index = SearchIndex::build(meetings.values().map(|e| &e.meeting), around);
         Self {
             fellowships: fellowships.into_iter().map(|f| (f.code.clone(), f)).collect(),
             service_bodies: service_bodies.into_iter().map(|b| (b.id, b)).collect(),
             children,
-            meetings: meetings.into_iter().map(|m| (m.id, Entry::new(m))).collect(),
+            meetings,
+            index,
         }
+    }
+
+    /// The search index over the meetings that can start.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
     }
 
     /// Every fellowship by code.

@@ -81,7 +81,7 @@ fn directory() -> Directory {
         meeting(4, 4, "ca", Weekday::Sunday, &["O", "ST"], (-18.1, -179.9)),
         meeting(5, 1, "aa", Weekday::Monday, &["O"], (52.5, 13.4)),
     ];
-    Directory::new(vec![], bodies, meetings)
+    Directory::new(vec![], bodies, meetings, Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
 }
 
 fn ids(d: &Directory, filter: &MeetingFilter) -> Vec<i64> {

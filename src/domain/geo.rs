@@ -46,13 +46,21 @@ impl Coordinates {
         self.longitude
     }
 
-    /// Haversine great-circle distance in kilometres.
+    /// Haversine great-circle distance in kilometres (geo's, on the IUGG mean radius).
     pub fn distance_km(self, other: Coordinates) -> f64 {
-        let (p1, p2) = (self.latitude.to_radians(), other.latitude.to_radians());
-        let dp = p2 - p1;
-        let dl = (other.longitude - self.longitude).to_radians();
-        let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-        2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+        use geo::Distance as _;
+        geo::Haversine.distance(self.point(), other.point()) / 1000.0
+    }
+
+    /// The point as geo sees it (x = longitude, y = latitude).
+    pub fn point(self) -> geo::Point {
+        geo::Point::new(self.longitude, self.latitude)
+    }
+
+    /// The point on the unit sphere in 3-D: chord distance there is monotone in great-circle distance.
+    pub fn unit_vector(self) -> [f64; 3] {
+        let (lat, lon) = (self.latitude.to_radians(), self.longitude.to_radians());
+        [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
     }
 }
 
@@ -109,6 +117,13 @@ impl BoundingBox {
     }
 }
 
+/// The squared chord on the unit sphere of a great-circle distance, the R-tree's own metric.
+pub fn chord_squared(distance_km: f64) -> f64 {
+    let half_angle = (distance_km.clamp(0.0, std::f64::consts::PI * EARTH_RADIUS_KM) / EARTH_RADIUS_KM) / 2.0;
+    let chord = 2.0 * half_angle.sin();
+    chord * chord
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +150,15 @@ mod tests {
         // Pole to pole is half the circumference.
         let half = std::f64::consts::PI * EARTH_RADIUS_KM;
         assert!((at(90.0, 0.0).distance_km(at(-90.0, 0.0)) - half).abs() < 1e-6);
+    }
+
+    #[test]
+    fn chords_agree_with_unit_vectors() {
+        let (a, b) = (at(-43.95, -176.55), at(-18.14, 178.42));
+        let (u, v) = (a.unit_vector(), b.unit_vector());
+        let direct: f64 = u.iter().zip(v).map(|(x, y)| (x - y) * (x - y)).sum();
+        assert!((direct - chord_squared(a.distance_km(b))).abs() < 1e-12);
+        assert!((chord_squared(1e9) - 4.0).abs() < 1e-12, "beyond the antipode clamps to the diameter");
     }
 
     #[test]

@@ -4,12 +4,16 @@ pub mod clock;
 pub mod directory;
 pub mod geo;
 pub mod ids;
+pub mod index;
 pub mod meeting;
 pub mod occurrence;
 pub mod schedule;
 pub mod service_body;
 pub mod vocabulary;
+pub mod weekmask;
 pub mod zones;
 
 #[cfg(test)]
 mod directory_tests;
+#[cfg(test)]
+mod index_tests;

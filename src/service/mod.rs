@@ -72,7 +72,7 @@ impl Lantern {
             let count = seed::insert(&mut conn, &seed, clock.now())?;
             tracing::info!(meetings = count, "seeded an empty database");
         }
-        let directory = queries::load_directory(&mut conn)?;
+        let directory = queries::load_directory(&mut conn, clock.now())?;
         tracing::info!(meetings = directory.meeting_count(), "directory loaded");
         Ok(Self { db, directory: ArcSwap::from_pointee(directory), vocabulary, clock })
     }

@@ -16,8 +16,8 @@ use crate::domain::ids::{MeetingId, ServiceBodyId};
 use crate::domain::meeting::{Meeting, MeetingData};
 use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData};
 
-/// Reads every live fellowship, service body and meeting into a directory snapshot.
-pub fn load_directory(conn: &mut AnyConnection) -> Result<Directory, StorageError> {
+/// Reads every live fellowship, service body and meeting into a directory snapshot indexed around `now`.
+pub fn load_directory(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Directory, StorageError> {
     let fellowships = fellowships::table
         .order(fellowships::code)
         .select(FellowshipRow::as_select())
@@ -33,7 +33,7 @@ pub fn load_directory(conn: &mut AnyConnection) -> Result<Directory, StorageErro
         .into_iter()
         .map(ServiceBodyRow::into_domain)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Directory::new(fellowships, bodies, load_meetings(conn)?))
+    Ok(Directory::new(fellowships, bodies, load_meetings(conn)?, now))
 }
 
 fn load_meetings(conn: &mut AnyConnection) -> Result<Vec<Meeting>, StorageError> {

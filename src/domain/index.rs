@@ -1,0 +1,211 @@
+//! The search index: an R*-tree over meetings' points on the unit sphere, walked in distance order
+//! while a week-hour mask and then the exact occurrence check filter candidates. Derived entirely
+//! from the directory; the brute-force scan beside it is the reference it must agree with.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use super::directory::MeetingFilter;
+use super::geo::{Coordinates, chord_squared};
+use super::meeting::{Attendance, Meeting};
+use super::occurrence::{Occurrence, reported_occurrence};
+use super::weekmask::{WeekMask, offset_range, schedule_masks};
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// By distance, then id.
+    #[default]
+    Distance,
+    /// By the reported occurrence's start, then distance, then id.
+    Start,
+}
+
+/// What a time-aware search asks.
+#[derive(Debug, Clone)]
+pub struct TimeWindow {
+    /// The instant of the question.
+    pub at: DateTime<Utc>,
+    /// Starting within this many minutes.
+    pub window_minutes: u32,
+    /// Report running meetings too.
+    pub include_in_progress: bool,
+}
+
+/// A nearby search.
+#[derive(Debug, Clone)]
+pub struct NearbyQuery {
+    /// Where the person is.
+    pub point: Coordinates,
+    /// How far they will go.
+    pub radius_km: f64,
+    /// When.
+    pub time: TimeWindow,
+    /// The other filters (attendance, fellowship, types, languages, service bodies).
+    pub filter: MeetingFilter,
+    /// Order of results.
+    pub sort: SortOrder,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The meeting.
+    pub meeting: Arc<Meeting>,
+    /// Great-circle distance in km (`0` for searches without a place).
+    pub distance_km: f64,
+    /// The occurrence reported.
+    pub occurrence: Occurrence,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    meeting: Arc<Meeting>,
+    starts: WeekMask,
+    busy: WeekMask,
+}
+
+/// Meetings that can start, indexed by place and hour of the week.
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+    tree: RTree<GeomWithData<[f64; 3], u32>>,
+    masks_valid: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// How far around the build instant the week masks are exact supersets (zones' offsets sampled).
+const MASK_VALIDITY_DAYS: i64 = 400;
+
+impl SearchIndex {
+    /// Indexes every published, scheduled, active meeting; masks hold within 400 days of `around`.
+    pub fn build<'a>(meetings: impl Iterator<Item = &'a Arc<Meeting>>, around: DateTime<Utc>) -> Self {
+        let (from, to) = (around - Duration::days(MASK_VALIDITY_DAYS), around + Duration::days(MASK_VALIDITY_DAYS));
+        let mut offsets: HashMap<Tz, (i64, i64)> = HashMap::new();
+        let mut entries = Vec::new();
+        let mut points = Vec::new();
+        for meeting in meetings {
+            let data = &meeting.data;
+            let Some(schedule) = data.schedule.as_ref() else { continue };
+            if !data.published || data.attendance == Attendance::Inactive {
+                continue;
+            }
+            let range = *offsets.entry(schedule.time_zone.tz()).or_insert_with_key(|tz| offset_range(*tz, from, to));
+            let (starts, busy) = schedule_masks(schedule, range);
+            let position = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+            if let Some(point) = data.coordinates() {
+                points.push(GeomWithData::new(point.unit_vector(), position));
+            }
+            entries.push(Entry { meeting: Arc::clone(meeting), starts, busy });
+        }
+        Self { entries, tree: RTree::bulk_load(points), masks_valid: Some((from, to)) }
+    }
+
+    /// How many meetings can start.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no meeting can start.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn window_mask(&self, time: &TimeWindow) -> Option<(WeekMask, DateTime<Utc>)> {
+        let (from, to) = self.masks_valid?;
+        let horizon = time.at + Duration::minutes(i64::from(time.window_minutes));
+        (time.at - Duration::days(2) >= from && horizon <= to).then(|| (WeekMask::window(time.at, horizon), time.at))
+    }
+
+    fn occurrence(entry: &Entry, time: &TimeWindow, mask: Option<&(WeekMask, DateTime<Utc>)>) -> Option<Occurrence> {
+        if let Some((window, at)) = mask {
+            let may_run = time.include_in_progress && entry.busy.contains(*at);
+            if !may_run && !entry.starts.intersects(window) {
+                return None;
+            }
+        }
+        reported_occurrence(&entry.meeting.data, time.at, time.window_minutes, time.include_in_progress)
+    }
+
+    /// The meetings within the radius that match the filter and the time window, in the query's order.
+    pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
+        let mask = self.window_mask(&query.time);
+        let limit_d2 = chord_squared(query.radius_km) * (1.0 + 1e-9) + 1e-15;
+        let target = query.point.unit_vector();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut cutoff = f64::INFINITY;
+        for (item, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&target) {
+            if d2 > limit_d2 || d2 > cutoff {
+                break;
+            }
+            let entry = &self.entries[item.data as usize];
+            let data = &entry.meeting.data;
+            let Some(point) = data.coordinates() else { continue };
+            let distance_km = query.point.distance_km(point);
+            if distance_km > query.radius_km || !query.filter.matches_meeting(&entry.meeting) {
+                continue;
+            }
+            let Some(occurrence) = Self::occurrence(entry, &query.time, mask.as_ref()) else { continue };
+            hits.push(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence });
+            if query.sort == SortOrder::Distance && hits.len() == query.limit {
+                // Keep walking through float ties with the k-th so the id tie-break is exact.
+                cutoff = d2 * (1.0 + 1e-9) + 1e-15;
+            }
+        }
+        finish(hits, query.sort, query.limit)
+    }
+
+    /// The same answer by scanning every meeting: the reference for tests and benchmarks.
+    pub fn nearby_brute_force(&self, query: &NearbyQuery) -> Vec<Hit> {
+        let hits = self
+            .entries
+            .iter()
+            .filter_map(|entry| {
+                let point = entry.meeting.data.coordinates()?;
+                let distance_km = query.point.distance_km(point);
+                if distance_km > query.radius_km || !query.filter.matches_meeting(&entry.meeting) {
+                    return None;
+                }
+                let t = &query.time;
+                let occurrence =
+                    reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)?;
+                Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence })
+            })
+            .collect();
+        finish(hits, query.sort, query.limit)
+    }
+
+    /// Every matching meeting starting in the window, wherever it is, by start then id.
+    pub fn upcoming(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
+        let mask = self.window_mask(time);
+        let mut hits: Vec<Hit> = self
+            .entries
+            .iter()
+            .filter(|e| filter.matches_meeting(&e.meeting))
+            .filter_map(|entry| {
+                let occurrence = Self::occurrence(entry, time, mask.as_ref())?;
+                Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
+            })
+            .collect();
+        hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
+        hits
+    }
+}
+
+fn finish(mut hits: Vec<Hit>, sort: SortOrder, limit: usize) -> Vec<Hit> {
+    let by_distance = |a: &Hit, b: &Hit| a.distance_km.total_cmp(&b.distance_km).then(a.meeting.id.cmp(&b.meeting.id));
+    match sort {
+        SortOrder::Distance => hits.sort_by(by_distance),
+        SortOrder::Start => {
+            hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then_with(|| by_distance(a, b)))
+        }
+    }
+    hits.truncate(limit);
+    hits
+}

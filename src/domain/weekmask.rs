@@ -1,0 +1,118 @@
+//! Hour-of-week masks in UTC: a cheap superset test of "could this meeting start (or be running)
+//! in this window", so the index checks exact occurrences only for plausible candidates.
+
+use chrono::{DateTime, Duration, Offset, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+use super::schedule::Schedule;
+
+const HOURS: usize = 168;
+const MINUTES_PER_WEEK: i64 = 7 * 1440;
+
+/// A set of UTC hours of the week, Monday 00:00 UTC being hour 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WeekMask([u64; 3]);
+
+impl WeekMask {
+    /// Every hour.
+    pub const ALL: WeekMask = WeekMask([u64::MAX, u64::MAX, u64::MAX]);
+
+    fn set(&mut self, hour: usize) {
+        self.0[hour / 64] |= 1 << (hour % 64);
+    }
+
+    /// Adds the hours touched by UTC minutes-of-week `[from, to]` (may wrap; any integers).
+    pub fn add_minutes(&mut self, from: i64, to: i64) {
+        if to - from >= MINUTES_PER_WEEK - 60 {
+            *self = Self::ALL;
+            return;
+        }
+        let mut hour = from.div_euclid(60);
+        while hour <= to.div_euclid(60) {
+            self.set(usize::try_from(hour.rem_euclid(168)).unwrap_or(0));
+            hour += 1;
+        }
+    }
+
+    /// True when the two sets share an hour.
+    pub fn intersects(&self, other: &WeekMask) -> bool {
+        self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
+    }
+
+    /// True when the hour of `at` is in the set.
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        let hour = usize::try_from(minute_of_week(at).div_euclid(60)).unwrap_or(0) % HOURS;
+        self.0[hour / 64] & (1 << (hour % 64)) != 0
+    }
+
+    /// The hours an instant window `[from, to]` touches.
+    pub fn window(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        let mut mask = Self::default();
+        let start = minute_of_week(from);
+        mask.add_minutes(start, start + (to - from).num_minutes() + 1);
+        mask
+    }
+}
+
+/// Minutes since the last Monday 00:00 UTC (the Unix epoch was a Thursday).
+pub fn minute_of_week(at: DateTime<Utc>) -> i64 {
+    (at.timestamp().div_euclid(60) + 3 * 1440).rem_euclid(MINUTES_PER_WEEK)
+}
+
+/// The smallest and largest UTC offsets (minutes) a zone uses between two instants.
+pub fn offset_range(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> (i64, i64) {
+    let mut lo = i64::MAX;
+    let mut hi = i64::MIN;
+    let mut t = from;
+    while t <= to {
+        let offset = i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()) / 60;
+        lo = lo.min(offset);
+        hi = hi.max(offset);
+        t += Duration::hours(6);
+    }
+    (lo, hi)
+}
+
+/// Where a schedule can start, and where it can be running, given its zone's offset range.
+pub fn schedule_masks(schedule: &Schedule, (lo, hi): (i64, i64)) -> (WeekMask, WeekMask) {
+    let mut starts = WeekMask::default();
+    let mut busy = WeekMask::default();
+    let duration = i64::from(schedule.duration_minutes);
+    for day in &schedule.days {
+        let local = i64::from(day.to_chrono().num_days_from_monday()) * 1440 + i64::from(schedule.start_time.minutes());
+        starts.add_minutes(local - hi, local - lo);
+        busy.add_minutes(local - hi, local - lo + duration);
+    }
+    (starts, busy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minute_of_week_counts_from_monday_utc() {
+        let monday = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+        assert_eq!(minute_of_week(monday), 0);
+        assert_eq!(minute_of_week(monday + Duration::minutes(90)), 90);
+        assert_eq!(minute_of_week(monday - Duration::minutes(1)), MINUTES_PER_WEEK - 1);
+    }
+
+    #[test]
+    fn windows_wrap_around_the_week() {
+        let sunday_late = Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).unwrap();
+        let mask = WeekMask::window(sunday_late, sunday_late + Duration::minutes(60));
+        assert!(mask.contains(sunday_late));
+        assert!(mask.contains(sunday_late + Duration::minutes(60)));
+        assert!(!mask.contains(sunday_late + Duration::hours(3)));
+    }
+
+    #[test]
+    fn offsets_cover_both_sides_of_dst() {
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).unwrap();
+        assert_eq!(offset_range(chrono_tz::America::New_York, from, to), (-300, -240));
+        assert_eq!(offset_range(chrono_tz::Australia::Lord_Howe, from, to), (630, 660));
+        assert_eq!(offset_range(chrono_tz::Asia::Kathmandu, from, to), (345, 345));
+    }
+}

@@ -7,8 +7,8 @@ use super::ids::InvalidValue;
 /// The IUGG mean Earth radius in kilometres; every distance Lantern reports uses it.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 
-/// A point on the Earth in WGS84 degrees, finite and in range.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// A point on the Earth in WGS84 degrees, finite and in range (the default is 0°, 0°).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(try_from = "RawCoordinates")]
 pub struct Coordinates {
     latitude: f64,

@@ -11,7 +11,7 @@ use super::dto::{MeetingListResponse, MeetingResponse};
 use super::params::{ParamErrors, encode_cursor};
 use super::problem::{ApiError, Problem};
 use crate::service::Lantern;
-use crate::service::query::MeetingQuery;
+use crate::service::query::{CommonFilters, MeetingQuery};
 
 /// The largest `limit` of a meeting list.
 pub const MAX_LIST_LIMIT: usize = 500;
@@ -78,13 +78,8 @@ pub async fn list_meetings(
 fn parse_list_query(p: &HashMap<String, String>) -> Result<MeetingQuery, crate::service::error::FieldErrors> {
     let mut e = ParamErrors::default();
     let query = MeetingQuery {
-        fellowships: e.list("fellowship", p.get("fellowship")),
-        service_bodies: e.list("service_body", p.get("service_body")),
+        common: common_filters(&mut e, p),
         days: e.list("day", p.get("day")),
-        types: e.list("types", p.get("types")),
-        exclude_types: e.list("exclude_types", p.get("exclude_types")),
-        attendance: e.list("attendance", p.get("attendance")),
-        languages: e.list("language", p.get("language")),
         text: p.get("q").map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
         bbox: e.bbox(p.get("bbox")),
         updated_since: e.instant("updated_since", p.get("updated_since")),
@@ -92,6 +87,18 @@ fn parse_list_query(p: &HashMap<String, String>) -> Result<MeetingQuery, crate::
         limit: e.limit(p.get("limit"), DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT),
     };
     e.finish().map(|()| query)
+}
+
+/// Parses the filters every meeting query shares.
+pub fn common_filters(e: &mut ParamErrors, p: &HashMap<String, String>) -> CommonFilters {
+    CommonFilters {
+        fellowships: e.list("fellowship", p.get("fellowship")),
+        service_bodies: e.list("service_body", p.get("service_body")),
+        types: e.list("types", p.get("types")),
+        exclude_types: e.list("exclude_types", p.get("exclude_types")),
+        attendance: e.list("attendance", p.get("attendance")),
+        languages: e.list("language", p.get("language")),
+    }
 }
 
 /// One published meeting.

@@ -7,6 +7,8 @@ pub mod health;
 pub mod meetings;
 pub mod params;
 pub mod problem;
+pub mod search;
+pub mod search_dto;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -29,6 +31,7 @@ use problem::{ApiError, internal_problem, problem_response};
     ),
     tags(
         (name = "meetings", description = "The meeting directory"),
+        (name = "search", description = "Meetings starting soon, near a place or anywhere"),
         (name = "catalog", description = "Fellowships, service bodies and the type vocabulary"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -40,6 +43,9 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         scope::scope("/v1")
             // The fixed segments are registered before `/meetings/{id}`.
             .service(meetings::list_meetings)
+            .service(search::nearby)
+            .service(search::upcoming)
+            .service(search::occurrences)
             .service(meetings::get_meeting)
             .service(catalog::list_fellowships)
             .service(catalog::list_service_bodies)

@@ -52,11 +52,47 @@ impl ParamErrors {
 
     /// Parses an integer limit in `1..=max`, defaulting when absent; out of range is an error, not clamped.
     pub fn limit(&mut self, value: Option<&String>, default: usize, max: usize) -> usize {
-        let Some(raw) = present(value) else { return default };
-        match raw.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => n,
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.integer("limit", value, small(default), 1, small(max)) as usize
+    }
+
+    /// Parses a finite number in `min..=max`, defaulting when absent (`required` makes absence an error).
+    pub fn number(&mut self, field: &str, value: Option<&String>, default: Option<f64>, min: f64, max: f64) -> f64 {
+        let Some(raw) = present(value) else {
+            if default.is_none() {
+                self.push(field, "is required");
+            }
+            return default.unwrap_or(0.0);
+        };
+        match raw.parse::<f64>() {
+            Ok(n) if n.is_finite() && (min..=max).contains(&n) => n,
             _ => {
-                self.push("limit", format!("must be an integer from 1 to {max}, got `{raw}`"));
+                self.push(field, format!("must be a number from {min} to {max}, got `{raw}`"));
+                default.unwrap_or(0.0)
+            }
+        }
+    }
+
+    /// Parses a whole number in `min..=max`, defaulting when absent.
+    pub fn integer(&mut self, field: &str, value: Option<&String>, default: u32, min: u32, max: u32) -> u32 {
+        let Some(raw) = present(value) else { return default };
+        match raw.parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                self.push(field, format!("must be an integer from {min} to {max}, got `{raw}`"));
+                default
+            }
+        }
+    }
+
+    /// Parses `true` or `false`, defaulting when absent.
+    pub fn boolean(&mut self, field: &str, value: Option<&String>, default: bool) -> bool {
+        match present(value) {
+            None => default,
+            Some("true") => true,
+            Some("false") => false,
+            Some(raw) => {
+                self.push(field, format!("must be true or false, got `{raw}`"));
                 default
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod query;
+pub mod search;
 pub mod seed;
 
 use std::path::PathBuf;

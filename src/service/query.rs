@@ -7,21 +7,19 @@ use chrono::{DateTime, Utc};
 
 use super::Lantern;
 use super::error::{FieldErrors, ServiceError, push_error};
-use crate::domain::directory::{MeetingFilter, Page};
+use crate::domain::directory::{Directory, MeetingFilter, Page};
 use crate::domain::geo::BoundingBox;
 use crate::domain::ids::{FellowshipCode, LanguageCode, MeetingId, ServiceBodyId, TypeCode};
 use crate::domain::meeting::{Attendance, Meeting};
 use crate::domain::schedule::Weekday;
 
-/// A meeting list request, parsed but not yet checked against the directory.
+/// The filters every meeting query shares, parsed but not yet checked against the directory.
 #[derive(Debug, Clone, Default)]
-pub struct MeetingQuery {
+pub struct CommonFilters {
     /// Any of these fellowships.
     pub fellowships: Vec<FellowshipCode>,
     /// Any of these service bodies, with their descendants.
     pub service_bodies: Vec<ServiceBodyId>,
-    /// Meets on any of these days.
-    pub days: Vec<Weekday>,
     /// Has all of these types.
     pub types: Vec<TypeCode>,
     /// Has none of these types.
@@ -30,6 +28,15 @@ pub struct MeetingQuery {
     pub attendance: Vec<Attendance>,
     /// Any of these languages.
     pub languages: Vec<LanguageCode>,
+}
+
+/// A meeting list request.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingQuery {
+    /// Fellowship, service body, type, attendance and language filters.
+    pub common: CommonFilters,
+    /// Meets on any of these days.
+    pub days: Vec<Weekday>,
     /// Case-insensitive text in name, location or notes.
     pub text: Option<String>,
     /// Inside this box.
@@ -43,11 +50,15 @@ pub struct MeetingQuery {
 }
 
 impl Lantern {
-    /// One page of the public meeting list.
-    pub fn list_meetings(&self, query: MeetingQuery) -> Result<Page, ServiceError> {
-        let directory = self.directory();
+    /// Checks the shared filters against the directory and the vocabulary, naming every unknown
+    /// fellowship, service body and type; expands service bodies to their subtrees.
+    pub(crate) fn resolve_filters(
+        &self,
+        directory: &Directory,
+        common: CommonFilters,
+    ) -> Result<MeetingFilter, ServiceError> {
         let mut errors = FieldErrors::new();
-        for code in query.fellowships.iter().filter(|c| directory.fellowship(c).is_none()) {
+        for code in common.fellowships.iter().filter(|c| directory.fellowship(c).is_none()) {
             push_error(
                 &mut errors,
                 "fellowship",
@@ -55,13 +66,13 @@ impl Lantern {
             );
         }
         let mut bodies = BTreeSet::new();
-        for id in &query.service_bodies {
+        for id in &common.service_bodies {
             if directory.service_body(*id).is_none() {
                 push_error(&mut errors, "service_body", format!("there is no service body {id}"));
             }
             bodies.extend(directory.subtree(*id));
         }
-        for (field, codes) in [("types", &query.types), ("exclude_types", &query.exclude_types)] {
+        for (field, codes) in [("types", &common.types), ("exclude_types", &common.exclude_types)] {
             for code in codes.iter().filter(|c| self.vocabulary().get(c).is_none()) {
                 push_error(&mut errors, field, self.vocabulary().explain_unknown(code.as_str()));
             }
@@ -69,18 +80,26 @@ impl Lantern {
         if !errors.is_empty() {
             return Err(ServiceError::InvalidQuery(errors));
         }
+        Ok(MeetingFilter {
+            fellowships: common.fellowships,
+            service_bodies: (!common.service_bodies.is_empty()).then_some(bodies),
+            types: common.types,
+            exclude_types: common.exclude_types,
+            attendance: common.attendance,
+            languages: common.languages,
+            ..MeetingFilter::default()
+        })
+    }
+
+    /// One page of the public meeting list.
+    pub fn list_meetings(&self, query: MeetingQuery) -> Result<Page, ServiceError> {
+        let directory = self.directory();
         let filter = MeetingFilter {
-            fellowships: query.fellowships,
-            service_bodies: (!query.service_bodies.is_empty()).then_some(bodies),
             days: query.days,
-            types: query.types,
-            exclude_types: query.exclude_types,
-            attendance: query.attendance,
-            languages: query.languages,
             text: query.text.map(|t| t.to_lowercase()),
             bbox: query.bbox,
             updated_since: query.updated_since,
-            include_unpublished: false,
+            ..self.resolve_filters(&directory, query.common)?
         };
         Ok(directory.list(&filter, query.after, query.limit))
     }

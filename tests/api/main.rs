@@ -4,5 +4,6 @@ mod catalog;
 mod golden;
 mod meetings;
 mod openapi;
+mod search;
 mod storage;
 mod support;

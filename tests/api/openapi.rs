@@ -20,7 +20,10 @@ fn the_document_lists_every_endpoint() {
             "/readyz",
             "/v1/fellowships",
             "/v1/meetings",
+            "/v1/meetings/nearby",
+            "/v1/meetings/upcoming",
             "/v1/meetings/{id}",
+            "/v1/meetings/{id}/occurrences",
             "/v1/service-bodies",
             "/v1/service-bodies/{id}",
             "/v1/types"

@@ -42,6 +42,9 @@ pub struct ServeArgs {
     /// Start with an empty directory instead of seeding an empty database.
     #[arg(long, env = "LANTERN_NO_SEED", global = true)]
     pub no_seed: bool,
+    /// Benchmark baseline: answer nearby searches by scanning every meeting instead of the index.
+    #[arg(long, env = "LANTERN_SCAN_SEARCH", global = true)]
+    pub scan_search: bool,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANTERN_WORKERS", global = true)]
     pub workers: Option<usize>,

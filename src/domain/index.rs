@@ -14,7 +14,7 @@ use super::directory::MeetingFilter;
 use super::geo::{Coordinates, chord_squared};
 use super::meeting::{Attendance, Meeting};
 use super::occurrence::{Occurrence, reported_occurrence};
-use super::weekmask::{WeekMask, offset_range, schedule_masks};
+use super::weekmask::{StartWindows, WeekMask, offset_range, schedule_masks};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,17 +68,23 @@ pub struct Hit {
 #[derive(Debug, Clone)]
 struct Entry {
     meeting: Arc<Meeting>,
-    starts: WeekMask,
-    busy: WeekMask,
+    starts: StartWindows,
 }
 
-/// Meetings that can start, indexed by place and hour of the week.
+type Tree = RTree<GeomWithData<[f64; 3], u32>>;
+
+/// Meetings that can start, indexed by place, and by place within each UTC hour of the week in
+/// which they may start or run: a search walks only the hours its window touches.
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     entries: Vec<Entry>,
-    tree: RTree<GeomWithData<[f64; 3], u32>>,
+    tree: Tree,
+    hours: Vec<Tree>,
     masks_valid: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
+
+/// Windows touching more hours than this walk the one tree of all meetings instead.
+const MAX_HOURS_PER_WALK: u32 = 12;
 
 /// How far around the build instant the week masks are exact supersets (zones' offsets sampled).
 const MASK_VALIDITY_DAYS: i64 = 400;
@@ -90,6 +96,7 @@ impl SearchIndex {
         let mut offsets: HashMap<Tz, (i64, i64)> = HashMap::new();
         let mut entries = Vec::new();
         let mut points = Vec::new();
+        let mut hours: Vec<Vec<GeomWithData<[f64; 3], u32>>> = vec![Vec::new(); 168];
         for meeting in meetings {
             let data = &meeting.data;
             let Some(schedule) = data.schedule.as_ref() else { continue };
@@ -97,14 +104,20 @@ impl SearchIndex {
                 continue;
             }
             let range = *offsets.entry(schedule.time_zone.tz()).or_insert_with_key(|tz| offset_range(*tz, from, to));
-            let (starts, busy) = schedule_masks(schedule, range);
+            let (_, busy) = schedule_masks(schedule, range);
+            let starts = StartWindows::new(schedule, range);
             let position = u32::try_from(entries.len()).unwrap_or(u32::MAX);
             if let Some(point) = data.coordinates() {
-                points.push(GeomWithData::new(point.unit_vector(), position));
+                let item = GeomWithData::new(point.unit_vector(), position);
+                for hour in busy.hours() {
+                    hours[hour].push(item);
+                }
+                points.push(item);
             }
-            entries.push(Entry { meeting: Arc::clone(meeting), starts, busy });
+            entries.push(Entry { meeting: Arc::clone(meeting), starts });
         }
-        Self { entries, tree: RTree::bulk_load(points), masks_valid: Some((from, to)) }
+        let hours = hours.into_iter().map(RTree::bulk_load).collect();
+        Self { entries, tree: RTree::bulk_load(points), hours, masks_valid: Some((from, to)) }
     }
 
     /// How many meetings can start.
@@ -123,12 +136,14 @@ impl SearchIndex {
         (time.at - Duration::days(2) >= from && horizon <= to).then(|| (WeekMask::window(time.at, horizon), time.at))
     }
 
+    /// The cheap superset test: could the meeting start in the window (or run at its start)?
+    fn plausible(entry: &Entry, time: &TimeWindow, mask: Option<&(WeekMask, DateTime<Utc>)>) -> bool {
+        mask.is_none() || entry.starts.may_start(time.at, i64::from(time.window_minutes), time.include_in_progress)
+    }
+
     fn occurrence(entry: &Entry, time: &TimeWindow, mask: Option<&(WeekMask, DateTime<Utc>)>) -> Option<Occurrence> {
-        if let Some((window, at)) = mask {
-            let may_run = time.include_in_progress && entry.busy.contains(*at);
-            if !may_run && !entry.starts.intersects(window) {
-                return None;
-            }
+        if !Self::plausible(entry, time, mask) {
+            return None;
         }
         reported_occurrence(&entry.meeting.data, time.at, time.window_minutes, time.include_in_progress)
     }
@@ -136,29 +151,50 @@ impl SearchIndex {
     /// The meetings within the radius that match the filter and the time window, in the query's order.
     pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
         let mask = self.window_mask(&query.time);
+        let mut hits: Vec<Hit> = Vec::new();
+        match &mask {
+            // Every meeting that starts in the window or runs at its start is busy in one of the
+            // window's hours; each hour's tree yields its own nearest k, and the union holds the global k.
+            Some((window, _)) if window.count() <= MAX_HOURS_PER_WALK && !self.hours.is_empty() => {
+                for hour in window.hours() {
+                    self.walk(&self.hours[hour], query, mask.as_ref(), &mut hits);
+                }
+                hits.sort_unstable_by_key(|h| h.meeting.id);
+                hits.dedup_by_key(|h| h.meeting.id);
+            }
+            _ => self.walk(&self.tree, query, mask.as_ref(), &mut hits),
+        }
+        finish(hits, query.sort, query.limit)
+    }
+
+    /// Walks one tree in distance order, appending the hits within the radius (for `Distance`
+    /// order, only the nearest `limit` and whatever ties the last of them).
+    fn walk(&self, tree: &Tree, query: &NearbyQuery, mask: Option<&(WeekMask, DateTime<Utc>)>, hits: &mut Vec<Hit>) {
         let limit_d2 = chord_squared(query.radius_km) * (1.0 + 1e-9) + 1e-15;
         let target = query.point.unit_vector();
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut found = 0;
         let mut cutoff = f64::INFINITY;
-        for (item, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&target) {
+        for (item, d2) in tree.nearest_neighbor_iter_with_distance_2(&target) {
             if d2 > limit_d2 || d2 > cutoff {
                 break;
             }
             let entry = &self.entries[item.data as usize];
-            let data = &entry.meeting.data;
-            let Some(point) = data.coordinates() else { continue };
-            let distance_km = query.point.distance_km(point);
-            if distance_km > query.radius_km || !query.filter.matches_meeting(&entry.meeting) {
+            if !Self::plausible(entry, &query.time, mask) || !query.filter.matches_meeting(&entry.meeting) {
                 continue;
             }
-            let Some(occurrence) = Self::occurrence(entry, &query.time, mask.as_ref()) else { continue };
+            let Some(point) = entry.meeting.data.coordinates() else { continue };
+            let distance_km = query.point.distance_km(point);
+            if distance_km > query.radius_km {
+                continue;
+            }
+            let Some(occurrence) = Self::occurrence(entry, &query.time, mask) else { continue };
             hits.push(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence });
-            if query.sort == SortOrder::Distance && hits.len() == query.limit {
+            found += 1;
+            if query.sort == SortOrder::Distance && found == query.limit {
                 // Keep walking through float ties with the k-th so the id tie-break is exact.
                 cutoff = d2 * (1.0 + 1e-9) + 1e-15;
             }
         }
-        finish(hits, query.sort, query.limit)
     }
 
     /// The same answer by scanning every meeting: the reference for tests and benchmarks.

@@ -34,6 +34,16 @@ impl WeekMask {
         }
     }
 
+    /// The hours in the set, ascending.
+    pub fn hours(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..HOURS).filter(|h| self.0[h / 64] & (1 << (h % 64)) != 0)
+    }
+
+    /// How many hours are in the set.
+    pub fn count(&self) -> u32 {
+        self.0.iter().map(|w| w.count_ones()).sum()
+    }
+
     /// True when the two sets share an hour.
     pub fn intersects(&self, other: &WeekMask) -> bool {
         self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
@@ -114,5 +124,42 @@ mod tests {
         assert_eq!(offset_range(chrono_tz::America::New_York, from, to), (-300, -240));
         assert_eq!(offset_range(chrono_tz::Australia::Lord_Howe, from, to), (630, 660));
         assert_eq!(offset_range(chrono_tz::Asia::Kathmandu, from, to), (345, 345));
+    }
+}
+
+/// Where in the UTC week a schedule can start, to the minute: for each of its days, the local
+/// start shifted by every offset the zone uses (a range as wide as the zone's DST shift).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartWindows {
+    days: u8,
+    first: i64,
+    spread: i64,
+    duration: i64,
+}
+
+impl StartWindows {
+    /// The windows of a schedule whose zone's offsets (minutes) lie in `lo..=hi`.
+    pub fn new(schedule: &Schedule, (lo, hi): (i64, i64)) -> Self {
+        let days = schedule.days.iter().fold(0u8, |bits, d| bits | (1 << d.to_chrono().num_days_from_monday()));
+        Self {
+            days,
+            first: i64::from(schedule.start_time.minutes()) - hi,
+            spread: hi - lo,
+            duration: i64::from(schedule.duration_minutes),
+        }
+    }
+
+    /// Could an occurrence start in `[at, at + window]`, or (with `running`) be running at `at`?
+    pub fn may_start(&self, at: DateTime<Utc>, window: i64, running: bool) -> bool {
+        let back = if running { self.duration } else { 0 };
+        let (query_from, query_len) = (minute_of_week(at) - back, window + back);
+        if query_len + self.spread >= MINUTES_PER_WEEK {
+            return self.days != 0;
+        }
+        (0..7).filter(|d| self.days & (1 << d) != 0).any(|d| {
+            let start = d * 1440 + self.first;
+            (query_from - start).rem_euclid(MINUTES_PER_WEEK) <= self.spread
+                || (start - query_from).rem_euclid(MINUTES_PER_WEEK) <= query_len
+        })
     }
 }

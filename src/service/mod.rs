@@ -57,6 +57,7 @@ pub struct Lantern {
     directory: ArcSwap<Directory>,
     vocabulary: Vocabulary,
     clock: Arc<dyn Clock>,
+    scan_search: bool,
 }
 
 impl Lantern {
@@ -75,7 +76,19 @@ impl Lantern {
         }
         let directory = queries::load_directory(&mut conn, clock.now())?;
         tracing::info!(meetings = directory.meeting_count(), "directory loaded");
-        Ok(Self { db, directory: ArcSwap::from_pointee(directory), vocabulary, clock })
+        Ok(Self { db, directory: ArcSwap::from_pointee(directory), vocabulary, clock, scan_search: false })
+    }
+
+    /// Answers nearby searches by scanning every meeting instead of walking the index: the
+    /// baseline that benchmarks print beside the index's figures. Same answers, far slower.
+    pub fn with_scan_search(mut self, scan: bool) -> Self {
+        self.scan_search = scan;
+        self
+    }
+
+    /// True when nearby searches scan instead of using the index.
+    pub fn scan_search(&self) -> bool {
+        self.scan_search
     }
 
     /// The current directory snapshot; it never changes under the caller.

@@ -105,7 +105,12 @@ impl Lantern {
             sort: search.sort,
             limit: search.limit,
         };
-        Ok(SearchAnswer { at, attendance, hits: directory.index().nearby(&query), more: false })
+        let hits = if self.scan_search() {
+            directory.index().nearby_brute_force(&query)
+        } else {
+            directory.index().nearby(&query)
+        };
+        Ok(SearchAnswer { at, attendance, hits, more: false })
     }
 
     /// Matching meetings anywhere starting soon, by start then id, one page at a time.

@@ -14,7 +14,7 @@ use super::directory::MeetingFilter;
 use super::geo::{Coordinates, chord_squared};
 use super::meeting::{Attendance, Meeting};
 use super::occurrence::{Occurrence, reported_occurrence};
-use super::weekmask::{StartWindows, WeekMask, offset_range, schedule_masks};
+use super::weekmask::{StartWindows, WeekMask, offset_range, offsets_around, start_hours};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,17 +74,22 @@ struct Entry {
 type Tree = RTree<GeomWithData<[f64; 3], u32>>;
 
 /// Meetings that can start, indexed by place, and by place within each UTC hour of the week in
-/// which they may start or run: a search walks only the hours its window touches.
+/// which they may start: a search walks only the hours its window touches.
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     entries: Vec<Entry>,
     tree: Tree,
     hours: Vec<Tree>,
+    long: Tree,
     masks_valid: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Windows touching more hours than this walk the one tree of all meetings instead.
 const MAX_HOURS_PER_WALK: u32 = 12;
+
+/// Meetings longer than this are also kept in a tree of their own, so that a search for running
+/// meetings looks back this far through the hour trees and no further.
+const LONG_MINUTES: i64 = 180;
 
 /// How far around the build instant the week masks are exact supersets (zones' offsets sampled).
 const MASK_VALIDITY_DAYS: i64 = 400;
@@ -97,6 +102,7 @@ impl SearchIndex {
         let mut entries = Vec::new();
         let mut points = Vec::new();
         let mut hours: Vec<Vec<GeomWithData<[f64; 3], u32>>> = vec![Vec::new(); 168];
+        let mut long = Vec::new();
         for meeting in meetings {
             let data = &meeting.data;
             let Some(schedule) = data.schedule.as_ref() else { continue };
@@ -104,20 +110,28 @@ impl SearchIndex {
                 continue;
             }
             let range = *offsets.entry(schedule.time_zone.tz()).or_insert_with_key(|tz| offset_range(*tz, from, to));
-            let (_, busy) = schedule_masks(schedule, range);
-            let starts = StartWindows::new(schedule, range);
+            let starts = StartWindows::new(schedule);
             let position = u32::try_from(entries.len()).unwrap_or(u32::MAX);
             if let Some(point) = data.coordinates() {
                 let item = GeomWithData::new(point.unit_vector(), position);
-                for hour in busy.hours() {
+                for hour in start_hours(schedule, range).hours() {
                     hours[hour].push(item);
+                }
+                if i64::from(schedule.duration_minutes) > LONG_MINUTES {
+                    long.push(item);
                 }
                 points.push(item);
             }
             entries.push(Entry { meeting: Arc::clone(meeting), starts });
         }
         let hours = hours.into_iter().map(RTree::bulk_load).collect();
-        Self { entries, tree: RTree::bulk_load(points), hours, masks_valid: Some((from, to)) }
+        Self {
+            entries,
+            tree: RTree::bulk_load(points),
+            hours,
+            long: RTree::bulk_load(long),
+            masks_valid: Some((from, to)),
+        }
     }
 
     /// How many meetings can start.
@@ -130,19 +144,17 @@ impl SearchIndex {
         self.entries.is_empty()
     }
 
-    fn window_mask(&self, time: &TimeWindow) -> Option<(WeekMask, DateTime<Utc>)> {
+    /// The hours in which a meeting reported for `time` can have started, when the masks (built
+    /// from the zones' offsets around the build instant) hold for it.
+    fn window_hours(&self, time: &TimeWindow) -> Option<WeekMask> {
         let (from, to) = self.masks_valid?;
         let horizon = time.at + Duration::minutes(i64::from(time.window_minutes));
-        (time.at - Duration::days(2) >= from && horizon <= to).then(|| (WeekMask::window(time.at, horizon), time.at))
+        let back = if time.include_in_progress { Duration::minutes(LONG_MINUTES) } else { Duration::zero() };
+        (time.at - Duration::days(2) >= from && horizon <= to).then(|| WeekMask::window(time.at - back, horizon))
     }
 
-    /// The cheap superset test: could the meeting start in the window (or run at its start)?
-    fn plausible(entry: &Entry, time: &TimeWindow, mask: Option<&(WeekMask, DateTime<Utc>)>) -> bool {
-        mask.is_none() || entry.starts.may_start(time.at, i64::from(time.window_minutes), time.include_in_progress)
-    }
-
-    fn occurrence(entry: &Entry, time: &TimeWindow, mask: Option<&(WeekMask, DateTime<Utc>)>) -> Option<Occurrence> {
-        if !Self::plausible(entry, time, mask) {
+    fn occurrence(entry: &Entry, time: &TimeWindow, zones: &mut ZoneOffsets) -> Option<Occurrence> {
+        if !zones.plausible(entry, time) {
             return None;
         }
         reported_occurrence(&entry.meeting.data, time.at, time.window_minutes, time.include_in_progress)
@@ -150,26 +162,27 @@ impl SearchIndex {
 
     /// The meetings within the radius that match the filter and the time window, in the query's order.
     pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
-        let mask = self.window_mask(&query.time);
-        let mut hits: Vec<Hit> = Vec::new();
-        match &mask {
-            // Every meeting that starts in the window or runs at its start is busy in one of the
-            // window's hours; each hour's tree yields its own nearest k, and the union holds the global k.
-            Some((window, _)) if window.count() <= MAX_HOURS_PER_WALK && !self.hours.is_empty() => {
+        let window = self.window_hours(&query.time);
+        let mut walk = Walk { hits: Vec::new(), seen: Vec::new(), zones: ZoneOffsets::new(&query.time) };
+        match window {
+            // Every meeting reported starts in one of these hours (or is long and running): each
+            // hour's tree yields its own nearest k, and their union holds the global k.
+            Some(window) if window.count() <= MAX_HOURS_PER_WALK && !self.hours.is_empty() => {
                 for hour in window.hours() {
-                    self.walk(&self.hours[hour], query, mask.as_ref(), &mut hits);
+                    self.walk(&self.hours[hour], query, &mut walk);
                 }
-                hits.sort_unstable_by_key(|h| h.meeting.id);
-                hits.dedup_by_key(|h| h.meeting.id);
+                if query.time.include_in_progress {
+                    self.walk(&self.long, query, &mut walk);
+                }
             }
-            _ => self.walk(&self.tree, query, mask.as_ref(), &mut hits),
+            _ => self.walk(&self.tree, query, &mut walk),
         }
-        finish(hits, query.sort, query.limit)
+        finish(walk.hits, query.sort, query.limit)
     }
 
     /// Walks one tree in distance order, appending the hits within the radius (for `Distance`
     /// order, only the nearest `limit` and whatever ties the last of them).
-    fn walk(&self, tree: &Tree, query: &NearbyQuery, mask: Option<&(WeekMask, DateTime<Utc>)>, hits: &mut Vec<Hit>) {
+    fn walk(&self, tree: &Tree, query: &NearbyQuery, walk: &mut Walk) {
         let limit_d2 = chord_squared(query.radius_km) * (1.0 + 1e-9) + 1e-15;
         let target = query.point.unit_vector();
         let mut found = 0;
@@ -179,7 +192,12 @@ impl SearchIndex {
                 break;
             }
             let entry = &self.entries[item.data as usize];
-            if !Self::plausible(entry, &query.time, mask) || !query.filter.matches_meeting(&entry.meeting) {
+            if !walk.zones.plausible(entry, &query.time) || walk.seen.contains(&item.data) {
+                continue;
+            }
+            // A meeting sits in up to two hour trees a day; it is checked, and counted, once.
+            walk.seen.push(item.data);
+            if !query.filter.matches_meeting(&entry.meeting) {
                 continue;
             }
             let Some(point) = entry.meeting.data.coordinates() else { continue };
@@ -187,8 +205,8 @@ impl SearchIndex {
             if distance_km > query.radius_km {
                 continue;
             }
-            let Some(occurrence) = Self::occurrence(entry, &query.time, mask) else { continue };
-            hits.push(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence });
+            let Some(occurrence) = Self::occurrence(entry, &query.time, &mut walk.zones) else { continue };
+            walk.hits.push(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence });
             found += 1;
             if query.sort == SortOrder::Distance && found == query.limit {
                 // Keep walking through float ties with the k-th so the id tie-break is exact.
@@ -219,18 +237,57 @@ impl SearchIndex {
 
     /// Every matching meeting starting in the window, wherever it is, by start then id.
     pub fn upcoming(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
-        let mask = self.window_mask(time);
+        let mut zones = ZoneOffsets::new(time);
         let mut hits: Vec<Hit> = self
             .entries
             .iter()
             .filter(|e| filter.matches_meeting(&e.meeting))
             .filter_map(|entry| {
-                let occurrence = Self::occurrence(entry, time, mask.as_ref())?;
+                let occurrence = Self::occurrence(entry, time, &mut zones)?;
                 Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
             })
             .collect();
         hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
         hits
+    }
+}
+
+/// The state of one search's walk through one or more trees.
+struct Walk {
+    hits: Vec<Hit>,
+    seen: Vec<u32>,
+    zones: ZoneOffsets,
+}
+
+/// The offsets each zone uses around one query's window, computed once per zone per query.
+struct ZoneOffsets {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    known: Vec<(Tz, (i64, i64))>,
+}
+
+impl ZoneOffsets {
+    fn new(time: &TimeWindow) -> Self {
+        let back = if time.include_in_progress { Duration::days(1) } else { Duration::zero() };
+        Self {
+            from: time.at - back,
+            to: time.at + Duration::minutes(i64::from(time.window_minutes)),
+            known: Vec::new(),
+        }
+    }
+
+    /// The cheap superset test: could the meeting start in the window (or run at its start)?
+    fn plausible(&mut self, entry: &Entry, time: &TimeWindow) -> bool {
+        let zone = entry.starts.zone();
+        let offsets = match self.known.iter().find(|(z, _)| *z == zone) {
+            Some((_, offsets)) => *offsets,
+            None => {
+                let offsets = offsets_around(zone, self.from, self.to);
+                self.known.push((zone, offsets));
+                offsets
+            }
+        };
+        entry.starts.may_start(time.at, i64::from(time.window_minutes), time.include_in_progress, offsets)
     }
 }
 

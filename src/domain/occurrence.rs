@@ -67,20 +67,33 @@ pub fn occurrence_on(schedule: &Schedule, date: NaiveDate) -> Occurrence {
 
 /// Every occurrence starting in `[from, to]`, in order. Inactive and unscheduled meetings have none.
 pub fn occurrences_between(meeting: &MeetingData, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
-    let Some(schedule) = meeting.schedule.as_ref().filter(|_| meeting.attendance != Attendance::Inactive) else {
-        return Vec::new();
-    };
-    let tz = schedule.time_zone.tz();
-    // Local dates two days either side cover every offset and every gap.
-    let first = from.with_timezone(&tz).date_naive() - Duration::days(2);
-    let last = to.with_timezone(&tz).date_naive() + Duration::days(2);
-    first
-        .iter_days()
-        .take_while(|d| *d <= last)
-        .filter(|d| meets_on(schedule, &meeting.closures, *d))
-        .map(|d| occurrence_on(schedule, d))
-        .filter(|o| from <= o.start && o.start <= to)
-        .collect()
+    each_occurrence(meeting, from, to).collect()
+}
+
+/// The occurrences starting in `[from, to]`, lazily, in order.
+fn each_occurrence(
+    meeting: &MeetingData,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> impl Iterator<Item = Occurrence> + '_ {
+    let schedule = meeting.schedule.as_ref().filter(|_| meeting.attendance != Attendance::Inactive);
+    let dates = schedule.map(|schedule| {
+        let tz = schedule.time_zone.tz();
+        // A local start lies within a day of its instant's local date, even across Apia's lost day.
+        let first = from.with_timezone(&tz).date_naive() - Duration::days(1);
+        let last = to.with_timezone(&tz).date_naive() + Duration::days(1);
+        (schedule, first, last)
+    });
+    dates
+        .into_iter()
+        .flat_map(move |(schedule, first, last)| {
+            first
+                .iter_days()
+                .take_while(move |d| *d <= last)
+                .filter(move |d| meets_on(schedule, &meeting.closures, *d))
+                .map(move |d| occurrence_on(schedule, d))
+        })
+        .filter(move |o| from <= o.start && o.start <= to)
 }
 
 /// The occurrence a search at `at` reports: the running one (the later-starting if two run) when
@@ -94,11 +107,15 @@ pub fn reported_occurrence(
     let duration = Duration::minutes(i64::from(meeting.schedule.as_ref()?.duration_minutes));
     let horizon = at + Duration::minutes(i64::from(window_minutes));
     let earliest = if include_in_progress { at - duration } else { at };
-    let candidates = occurrences_between(meeting, earliest, horizon);
-    if include_in_progress && let Some(running) = candidates.iter().rev().find(|o| o.is_running(at)) {
-        return Some(*running);
+    let mut running = None;
+    for occurrence in each_occurrence(meeting, earliest, horizon) {
+        if include_in_progress && occurrence.is_running(at) {
+            running = Some(occurrence);
+        } else if occurrence.start >= at {
+            return running.or(Some(occurrence));
+        }
     }
-    candidates.into_iter().find(|o| o.start >= at)
+    running
 }
 
 /// Whole minutes from `at` (truncated to seconds) to `start`, rounded down; negative while running.

@@ -74,26 +74,25 @@ pub fn offset_range(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> (i64, i64
     let mut lo = i64::MAX;
     let mut hi = i64::MIN;
     let mut t = from;
-    while t <= to {
+    loop {
         let offset = i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()) / 60;
         lo = lo.min(offset);
         hi = hi.max(offset);
-        t += Duration::hours(6);
+        if t >= to {
+            return (lo, hi);
+        }
+        t = (t + Duration::hours(6)).min(to);
     }
-    (lo, hi)
 }
 
-/// Where a schedule can start, and where it can be running, given its zone's offset range.
-pub fn schedule_masks(schedule: &Schedule, (lo, hi): (i64, i64)) -> (WeekMask, WeekMask) {
+/// The UTC hours of the week in which a schedule can start, given its zone's offset range.
+pub fn start_hours(schedule: &Schedule, (lo, hi): (i64, i64)) -> WeekMask {
     let mut starts = WeekMask::default();
-    let mut busy = WeekMask::default();
-    let duration = i64::from(schedule.duration_minutes);
     for day in &schedule.days {
         let local = i64::from(day.to_chrono().num_days_from_monday()) * 1440 + i64::from(schedule.start_time.minutes());
         starts.add_minutes(local - hi, local - lo);
-        busy.add_minutes(local - hi, local - lo + duration);
     }
-    (starts, busy)
+    starts
 }
 
 #[cfg(test)]
@@ -127,39 +126,51 @@ mod tests {
     }
 }
 
-/// Where in the UTC week a schedule can start, to the minute: for each of its days, the local
-/// start shifted by every offset the zone uses (a range as wide as the zone's DST shift).
+/// Where in the UTC week a schedule can start, to the minute, once the offsets its zone uses
+/// around the query are known (a range as wide as a DST shift inside the window, usually none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StartWindows {
     days: u8,
-    first: i64,
-    spread: i64,
+    start: i64,
     duration: i64,
+    zone: Tz,
 }
 
 impl StartWindows {
-    /// The windows of a schedule whose zone's offsets (minutes) lie in `lo..=hi`.
-    pub fn new(schedule: &Schedule, (lo, hi): (i64, i64)) -> Self {
+    /// The windows of a schedule.
+    pub fn new(schedule: &Schedule) -> Self {
         let days = schedule.days.iter().fold(0u8, |bits, d| bits | (1 << d.to_chrono().num_days_from_monday()));
         Self {
             days,
-            first: i64::from(schedule.start_time.minutes()) - hi,
-            spread: hi - lo,
+            start: i64::from(schedule.start_time.minutes()),
             duration: i64::from(schedule.duration_minutes),
+            zone: schedule.time_zone.tz(),
         }
     }
 
-    /// Could an occurrence start in `[at, at + window]`, or (with `running`) be running at `at`?
-    pub fn may_start(&self, at: DateTime<Utc>, window: i64, running: bool) -> bool {
+    /// The schedule's zone.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// Could an occurrence start in `[at, at + window]`, or (with `running`) be running at `at`,
+    /// when the zone's offsets then lie in `lo..=hi` minutes?
+    pub fn may_start(&self, at: DateTime<Utc>, window: i64, running: bool, (lo, hi): (i64, i64)) -> bool {
         let back = if running { self.duration } else { 0 };
-        let (query_from, query_len) = (minute_of_week(at) - back, window + back);
-        if query_len + self.spread >= MINUTES_PER_WEEK {
+        let (query_from, query_len, spread) = (minute_of_week(at) - back, window + back, hi - lo);
+        if query_len + spread >= MINUTES_PER_WEEK {
             return self.days != 0;
         }
         (0..7).filter(|d| self.days & (1 << d) != 0).any(|d| {
-            let start = d * 1440 + self.first;
-            (query_from - start).rem_euclid(MINUTES_PER_WEEK) <= self.spread
+            let start = d * 1440 + self.start - hi;
+            (query_from - start).rem_euclid(MINUTES_PER_WEEK) <= spread
                 || (start - query_from).rem_euclid(MINUTES_PER_WEEK) <= query_len
         })
     }
+}
+
+/// The offsets a zone uses from a day before `from` to `to`: every offset an occurrence starting
+/// in `[from, to]` can be converted with, the one before a gap included.
+pub fn offsets_around(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> (i64, i64) {
+    offset_range(tz, from - Duration::hours(30), to + Duration::hours(1))
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::gazetteer::City;
-use super::rng::Rng;
+use super::rng::{Rng, Weighted};
 use super::words;
 use crate::domain::geo::Coordinates;
 use crate::domain::ids::{FellowshipCode, ServiceBodyId, Slug};
@@ -88,12 +88,12 @@ pub fn generate(cities: &[City], finder: &ZoneFinder, count: usize, seed: u64) -
         .filter_map(|(name, cc)| cities.iter().find(|c| c.name == *name && c.cc == *cc))
         .collect();
     #[expect(clippy::cast_precision_loss, reason = "populations are far below 2^53")]
-    let weighted: Vec<(&City, f64)> = cities.iter().map(|c| (c, c.population as f64 * country_weight(&c.cc))).collect();
+    let weighted = Weighted::new(cities.iter().map(|c| (c, c.population as f64 * country_weight(&c.cc))).collect());
     let mut meetings = Vec::with_capacity(count);
     for i in 0..count {
         let city = match required.get(i / PER_REQUIRED_CITY) {
             Some(city) => city,
-            None => *g.rng.weighted(&weighted),
+            None => *weighted.pick(&mut g.rng),
         };
         meetings.push(g.meeting(city)?);
     }

@@ -64,6 +64,35 @@ impl Rng {
     }
 }
 
+/// Items with weights, picked in O(log n) by the same rule as `Rng::weighted`.
+#[derive(Debug, Clone)]
+pub struct Weighted<T> {
+    items: Vec<T>,
+    cumulative: Vec<f64>,
+}
+
+impl<T> Weighted<T> {
+    /// Prepares a non-empty list of weighted items.
+    pub fn new(weighted: Vec<(T, f64)>) -> Self {
+        let mut total = 0.0;
+        let mut items = Vec::with_capacity(weighted.len());
+        let mut cumulative = Vec::with_capacity(weighted.len());
+        for (item, weight) in weighted {
+            total += weight;
+            items.push(item);
+            cumulative.push(total);
+        }
+        Self { items, cumulative }
+    }
+
+    /// One item, chosen with probability proportional to its weight.
+    pub fn pick(&self, rng: &mut Rng) -> &T {
+        let target = rng.unit() * self.cumulative.last().copied().unwrap_or(0.0);
+        let i = self.cumulative.partition_point(|c| *c <= target);
+        &self.items[i.min(self.items.len() - 1)]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

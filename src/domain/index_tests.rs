@@ -178,3 +178,38 @@ fn meetings_are_found_at_their_exact_start_on_both_sides_of_dst() {
         }
     }
 }
+
+#[test]
+fn searches_reach_across_the_antimeridian_and_over_the_pole() {
+    let built = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+    let place = |id: i64, lat: f64, lon: f64| {
+        let mut meeting = build_meeting(id, (0, 0.0, 0.0, 0, 127, 0, 1440, 0, 0));
+        Arc::make_mut(&mut meeting).data.location =
+            Some(Location { coordinates: Some(Coordinates::new(lat, lon).unwrap()), ..Location::default() });
+        meeting
+    };
+    // Fiji straddles 180°; Chatham sits at −176.5°; two points either side of the North Pole.
+    let meetings =
+        vec![place(1, -18.1, -179.95), place(2, -18.1, 179.0), place(3, -43.95, -176.55), place(4, 89.9, 180.0)];
+    let index = SearchIndex::build(meetings.iter(), built);
+    let around = |lat: f64, lon: f64, radius_km: f64| {
+        let query = NearbyQuery {
+            point: Coordinates::new(lat, lon).unwrap(),
+            radius_km,
+            time: TimeWindow { at: built, window_minutes: 10080, include_in_progress: true },
+            filter: MeetingFilter::default(),
+            sort: SortOrder::Distance,
+            limit: 10,
+        };
+        index
+            .nearby(&query)
+            .iter()
+            .map(|h| (h.meeting.id.get(), (h.distance_km * 1000.0).round() / 1000.0))
+            .collect::<Vec<_>>()
+    };
+    // Expected distances from an independent haversine (Python, mean radius 6371.0088 km).
+    assert_eq!(around(-18.1, 179.9, 100.0), [(1, 15.854), (2, 95.123)]);
+    assert_eq!(around(-44.0, 179.9, 300.0), [(3, 284.106)]);
+    // 0.1° from the pole on opposite meridians: 0.2° of arc apart, 22.239 km.
+    assert_eq!(around(89.9, 0.0, 30.0), [(4, 22.239)]);
+}

@@ -189,8 +189,7 @@ fn searches_reach_across_the_antimeridian_and_over_the_pole() {
         meeting
     };
     // Fiji straddles 180°; Chatham sits at −176.5°; two points either side of the North Pole.
-    let meetings =
-        vec![place(1, -18.1, -179.95), place(2, -18.1, 179.0), place(3, -43.95, -176.55), place(4, 89.9, 180.0)];
+    let meetings = [place(1, -18.1, -179.95), place(2, -18.1, 179.0), place(3, -43.95, -176.55), place(4, 89.9, 180.0)];
     let index = SearchIndex::build(meetings.iter(), built);
     let around = |lat: f64, lon: f64, radius_km: f64| {
         let query = NearbyQuery {

@@ -17,16 +17,19 @@ pub struct HealthResponse {
     /// For readiness: how many meetings the loaded directory holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meetings: Option<usize>,
+    /// For readiness: how many of them the search index holds (those that can start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indexed: Option<usize>,
 }
 
 /// The process is up.
 #[utoipa::path(tag = "health", responses((status = 200, body = HealthResponse)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(HealthResponse { status: "ok".into(), database: None, meetings: None })
+    HttpResponse::Ok().json(HealthResponse { status: "ok".into(), database: None, meetings: None, indexed: None })
 }
 
-/// The database answers and the directory snapshot is loaded.
+/// The database answers and the directory snapshot and its search index are loaded.
 #[utoipa::path(
     tag = "health",
     responses(
@@ -36,7 +39,8 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(lantern: web::Data<Lantern>) -> HttpResponse {
-    let meetings = Some(lantern.directory().meeting_count());
+    let directory = lantern.directory();
+    let counts = (Some(directory.meeting_count()), Some(directory.index().len()));
     let check = {
         let lantern = lantern.clone();
         web::block(move || lantern.check_database()).await
@@ -50,11 +54,12 @@ pub async fn readyz(lantern: web::Data<Lantern>) -> HttpResponse {
     }
 }
 
-fn unavailable(error: String, meetings: Option<usize>) -> HttpResponse {
+fn unavailable(error: String, (meetings, indexed): (Option<usize>, Option<usize>)) -> HttpResponse {
     tracing::warn!(%error, "readiness check failed");
     HttpResponse::ServiceUnavailable().json(HealthResponse {
         status: "unavailable".into(),
         database: Some("unreachable".into()),
         meetings,
+        indexed,
     })
 }

@@ -82,7 +82,7 @@ async fn health_and_readiness_answer(backend: Backend) {
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
     let (status, _, body) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, serde_json::json!({"status": "ready", "database": "ok", "meetings": 7}));
+    assert_eq!(body, serde_json::json!({"status": "ready", "database": "ok", "meetings": 7, "indexed": 5}));
 }
 
 #[test]

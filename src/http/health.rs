@@ -46,11 +46,14 @@ pub async fn readyz(lantern: web::Data<Lantern>) -> HttpResponse {
         web::block(move || lantern.check_database()).await
     };
     match check {
-        Ok(Ok(())) => {
-            HttpResponse::Ok().json(HealthResponse { status: "ready".into(), database: Some("ok".into()), meetings })
-        }
-        Ok(Err(e)) => unavailable(e.to_string(), meetings),
-        Err(e) => unavailable(e.to_string(), meetings),
+        Ok(Ok(())) => HttpResponse::Ok().json(HealthResponse {
+            status: "ready".into(),
+            database: Some("ok".into()),
+            meetings: counts.0,
+            indexed: counts.1,
+        }),
+        Ok(Err(e)) => unavailable(e.to_string(), counts),
+        Err(e) => unavailable(e.to_string(), counts),
     }
 }
 

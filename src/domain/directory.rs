@@ -23,9 +23,9 @@ pub struct Entry {
 
 impl Entry {
     /// Wraps a meeting, lowercasing its searchable text once.
-    pub fn new(meeting: Meeting) -> Self {
+    pub fn new(meeting: Arc<Meeting>) -> Self {
         let search_text = meeting.data.search_text().into_boxed_str();
-        Self { meeting: Arc::new(meeting), search_text }
+        Self { meeting, search_text }
     }
 }
 
@@ -113,8 +113,14 @@ impl Directory {
                 children.entry(parent).or_default().push(body.id);
             }
         }
-        let meetings: BTreeMap<MeetingId, Entry> = meetings.into_iter().map(|m| (m.id, Entry::new(m))).collect();
-        let index = SearchIndex::build(meetings.values().map(|e| &e.meeting), around);
+        let meetings: Vec<Arc<Meeting>> = meetings.into_iter().map(Arc::new).collect();
+        // The list entries and the search index are independent: build them side by side.
+        let (meetings, index) = std::thread::scope(|scope| {
+            let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
+            let entries: BTreeMap<MeetingId, Entry> =
+                meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
+            (entries, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
         Self {
             fellowships: fellowships.into_iter().map(|f| (f.code.clone(), f)).collect(),
             service_bodies: service_bodies.into_iter().map(|b| (b.id, b)).collect(),

@@ -68,48 +68,98 @@ fn is_lower_word(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// The text of a code: on the heap, or inline for the short ASCII codes that a million meetings
+/// repeat (no allocation per meeting for each fellowship, type and language code).
+pub trait CodeText: Clone + Eq + Ord + std::hash::Hash + fmt::Debug {
+    /// Stores `s`, or `None` when it does not fit.
+    fn store(s: &str) -> Option<Self>;
+    /// The stored text.
+    fn text(&self) -> &str;
+}
+
+impl CodeText for String {
+    fn store(s: &str) -> Option<Self> {
+        Some(s.to_owned())
+    }
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+/// Up to `N` ASCII bytes kept inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InlineStr<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+impl<const N: usize> CodeText for InlineStr<N> {
+    fn store(s: &str) -> Option<Self> {
+        if s.len() > N || !s.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0; N];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        Some(Self { len: u8::try_from(s.len()).ok()?, bytes })
+    }
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> PartialOrd for InlineStr<N> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<const N: usize> Ord for InlineStr<N> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text().cmp(other.text())
+    }
+}
+
 macro_rules! string_code {
-    ($(#[$doc:meta])* $name:ident, $check:expr, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $store:ty, $check:expr, $what:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name($store);
 
         impl $name {
             /// The code as text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.text()
             }
         }
 
         impl TryFrom<String> for $name {
             type Error = InvalidValue;
             fn try_from(s: String) -> Result<Self, Self::Error> {
-                let check: fn(&str) -> bool = $check;
-                if check(&s) {
-                    Ok(Self(s))
-                } else {
-                    Err(InvalidValue(format!(concat!("`{}` is not ", $what), s)))
-                }
+                s.parse()
             }
         }
 
         impl FromStr for $name {
             type Err = InvalidValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::try_from(s.to_owned())
+                let check: fn(&str) -> bool = $check;
+                match <$store as CodeText>::store(s).filter(|_| check(s)) {
+                    Some(stored) => Ok(Self(stored)),
+                    None => Err(InvalidValue(format!(concat!("`{}` is not ", $what), s))),
+                }
             }
         }
 
         impl From<$name> for String {
             fn from(v: $name) -> String {
-                v.0
+                v.as_str().to_owned()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
     };
@@ -118,18 +168,21 @@ macro_rules! string_code {
 string_code!(
     /// A fellowship code such as `aa`, `na` or `al-anon`.
     FellowshipCode,
+    InlineStr<32>,
     |s| s.len() <= 32 && is_lower_word(s),
     "a fellowship code (lowercase letters, digits and single hyphens, at most 32)"
 );
 string_code!(
     /// A URL-friendly name, unique within a service body.
     Slug,
+    String,
     |s| s.len() <= 100 && is_lower_word(s),
     "a slug (lowercase letters, digits and single hyphens, at most 100)"
 );
 string_code!(
     /// A meeting type code from the shared vocabulary (`O`, `BE`, `NA-BT`); case-sensitive.
     TypeCode,
+    InlineStr<16>,
     |s| (1..=16).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !s.starts_with('-'),
@@ -138,6 +191,7 @@ string_code!(
 string_code!(
     /// An ISO 639-1 language code (`en`, `es`).
     LanguageCode,
+    InlineStr<2>,
     |s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase()),
     "an ISO 639-1 language code (two lowercase letters)"
 );

@@ -131,8 +131,8 @@ mod tests {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StartWindows {
     days: u8,
-    start: i64,
-    duration: i64,
+    start: u16,
+    duration: u16,
     zone: Tz,
 }
 
@@ -142,8 +142,8 @@ impl StartWindows {
         let days = schedule.days.iter().fold(0u8, |bits, d| bits | (1 << d.to_chrono().num_days_from_monday()));
         Self {
             days,
-            start: i64::from(schedule.start_time.minutes()),
-            duration: i64::from(schedule.duration_minutes),
+            start: schedule.start_time.minutes(),
+            duration: schedule.duration_minutes,
             zone: schedule.time_zone.tz(),
         }
     }
@@ -156,13 +156,13 @@ impl StartWindows {
     /// Could an occurrence start in `[at, at + window]`, or (with `running`) be running at `at`,
     /// when the zone's offsets then lie in `lo..=hi` minutes?
     pub fn may_start(&self, at: DateTime<Utc>, window: i64, running: bool, (lo, hi): (i64, i64)) -> bool {
-        let back = if running { self.duration } else { 0 };
+        let back = if running { i64::from(self.duration) } else { 0 };
         let (query_from, query_len, spread) = (minute_of_week(at) - back, window + back, hi - lo);
         if query_len + spread >= MINUTES_PER_WEEK {
             return self.days != 0;
         }
         (0..7).filter(|d| self.days & (1 << d) != 0).any(|d| {
-            let start = d * 1440 + self.start - hi;
+            let start = d * 1440 + i64::from(self.start) - hi;
             (query_from - start).rem_euclid(MINUTES_PER_WEEK) <= spread
                 || (start - query_from).rem_euclid(MINUTES_PER_WEEK) <= query_len
         })

@@ -74,8 +74,17 @@ impl Lantern {
             let count = seed::insert(&mut conn, &seed, clock.now())?;
             tracing::info!(meetings = count, "seeded an empty database");
         }
-        let directory = queries::load_directory(&mut conn, clock.now())?;
-        tracing::info!(meetings = directory.meeting_count(), "directory loaded");
+        let started = std::time::Instant::now();
+        let records = queries::load_records(&mut conn)?;
+        let loaded = started.elapsed();
+        let directory = Directory::new(records.fellowships, records.service_bodies, records.meetings, clock.now());
+        tracing::info!(
+            meetings = directory.meeting_count(),
+            indexed = directory.index().len(),
+            load_ms = loaded.as_millis(),
+            build_ms = (started.elapsed() - loaded).as_millis(),
+            "directory loaded and indexed"
+        );
         Ok(Self { db, directory: ArcSwap::from_pointee(directory), vocabulary, clock, scan_search: false })
     }
 

@@ -11,13 +11,23 @@ use super::rows::{
 };
 use super::schema::{fellowships, meeting_locations, meeting_online, meetings, service_bodies};
 use super::{AnyConnection, StorageError};
-use crate::domain::directory::Directory;
 use crate::domain::ids::{MeetingId, ServiceBodyId};
 use crate::domain::meeting::{Meeting, MeetingData};
 use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData};
 
-/// Reads every live fellowship, service body and meeting into a directory snapshot indexed around `now`.
-pub fn load_directory(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Directory, StorageError> {
+/// Everything live in the database.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    /// Fellowships by code.
+    pub fellowships: Vec<Fellowship>,
+    /// Live service bodies by id.
+    pub service_bodies: Vec<ServiceBody>,
+    /// Live meetings by id.
+    pub meetings: Vec<Meeting>,
+}
+
+/// Reads every live fellowship, service body and meeting.
+pub fn load_records(conn: &mut AnyConnection) -> Result<Records, StorageError> {
     let fellowships = fellowships::table
         .order(fellowships::code)
         .select(FellowshipRow::as_select())
@@ -33,33 +43,65 @@ pub fn load_directory(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Di
         .into_iter()
         .map(ServiceBodyRow::into_domain)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Directory::new(fellowships, bodies, load_meetings(conn)?, now))
+    Ok(Records { fellowships, service_bodies: bodies, meetings: load_meetings(conn)? })
 }
 
+/// Meetings are read in id-ordered chunks, each converted before the next is read, so that the
+/// rows of a million meetings never sit in memory beside their domain copies.
+const LOAD_CHUNK: i64 = 20_000;
+
+type Chunk = (Vec<MeetingRow>, HashMap<i64, LocationRow>, HashMap<i64, OnlineRow>);
+
 fn load_meetings(conn: &mut AnyConnection) -> Result<Vec<Meeting>, StorageError> {
+    // One thread reads chunks while another converts the previous one.
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(2);
+        let converter = scope.spawn(move || {
+            let mut out = Vec::new();
+            for (rows, mut locations, mut online) in receiver {
+                for row in rows {
+                    let id = row.id;
+                    out.push(meeting_from_rows(row, locations.remove(&id), online.remove(&id))?);
+                }
+            }
+            Ok::<_, StorageError>(out)
+        });
+        let mut after = 0i64;
+        while let Some(chunk) = read_chunk(conn, after)? {
+            after = chunk.0.last().map_or(after, |r| r.id);
+            if sender.send(chunk).is_err() {
+                break;
+            }
+        }
+        drop(sender);
+        converter.join().map_err(|_| StorageError::Corrupt("the loader thread panicked".into()))?
+    })
+}
+
+fn read_chunk(conn: &mut AnyConnection, after: i64) -> Result<Option<Chunk>, StorageError> {
     let rows: Vec<MeetingRow> = meetings::table
         .filter(meetings::deleted_at.is_null())
+        .filter(meetings::id.gt(after))
         .order(meetings::id)
+        .limit(LOAD_CHUNK)
         .select(MeetingRow::as_select())
         .load(conn)?;
-    let mut locations: HashMap<i64, LocationRow> = meeting_locations::table
+    let Some(last) = rows.last().map(|r| r.id) else { return Ok(None) };
+    let locations = meeting_locations::table
+        .filter(meeting_locations::meeting_id.gt(after).and(meeting_locations::meeting_id.le(last)))
         .select(LocationRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|l| (l.meeting_id, l))
+        .map(|l: LocationRow| (l.meeting_id, l))
         .collect();
-    let mut online: HashMap<i64, OnlineRow> = meeting_online::table
+    let online = meeting_online::table
+        .filter(meeting_online::meeting_id.gt(after).and(meeting_online::meeting_id.le(last)))
         .select(OnlineRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|o| (o.meeting_id, o))
+        .map(|o: OnlineRow| (o.meeting_id, o))
         .collect();
-    rows.into_iter()
-        .map(|row| {
-            let id = row.id;
-            meeting_from_rows(row, locations.remove(&id), online.remove(&id))
-        })
-        .collect()
+    Ok(Some((rows, locations, online)))
 }
 
 /// True when the directory holds no fellowship, service body or meeting.

@@ -71,7 +71,25 @@ struct Entry {
     starts: StartWindows,
 }
 
-type Tree = RTree<GeomWithData<[f64; 3], u32>>;
+type Item = GeomWithData<[f64; 3], u32>;
+type Tree = RTree<Item>;
+
+/// Several distance-ordered walks merged into one distance-ordered walk.
+struct Merged<I: Iterator>(Vec<std::iter::Peekable<I>>);
+
+impl<'a, I: Iterator<Item = (&'a Item, f64)>> Iterator for Merged<I> {
+    type Item = (&'a Item, f64);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let nearest = self
+            .0
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, walk)| walk.peek().map(|(_, d2)| (i, *d2)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        self.0[nearest.0].next()
+    }
+}
 
 /// Meetings that can start, indexed by place, and by place within each UTC hour of the week in
 /// which they may start: a search walks only the hours its window touches.
@@ -101,7 +119,7 @@ impl SearchIndex {
         let mut offsets: HashMap<Tz, (i64, i64)> = HashMap::new();
         let mut entries = Vec::new();
         let mut points = Vec::new();
-        let mut hours: Vec<Vec<GeomWithData<[f64; 3], u32>>> = vec![Vec::new(); 168];
+        let mut hours: Vec<Vec<Item>> = vec![Vec::new(); 168];
         let mut long = Vec::new();
         for meeting in meetings {
             let data = &meeting.data;
@@ -162,32 +180,30 @@ impl SearchIndex {
 
     /// The meetings within the radius that match the filter and the time window, in the query's order.
     pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
-        let window = self.window_hours(&query.time);
-        let mut walk = Walk { hits: Vec::new(), seen: Vec::new(), zones: ZoneOffsets::new(&query.time) };
-        match window {
-            // Every meeting reported starts in one of these hours (or is long and running): each
-            // hour's tree yields its own nearest k, and their union holds the global k.
+        let target = query.point.unit_vector();
+        let trees: Vec<&Tree> = match self.window_hours(&query.time) {
+            // Every meeting reported starts in one of these hours (or is long and running).
             Some(window) if window.count() <= MAX_HOURS_PER_WALK && !self.hours.is_empty() => {
-                for hour in window.hours() {
-                    self.walk(&self.hours[hour], query, &mut walk);
-                }
-                if query.time.include_in_progress {
-                    self.walk(&self.long, query, &mut walk);
-                }
+                let long = query.time.include_in_progress.then_some(&self.long);
+                window.hours().map(|hour| &self.hours[hour]).chain(long).collect()
             }
-            _ => self.walk(&self.tree, query, &mut walk),
-        }
+            _ => vec![&self.tree],
+        };
+        // The trees' distance-ordered walks merged into one, so the walk stops at the k-th hit overall.
+        let walks = trees.into_iter().map(|tree| tree.nearest_neighbor_iter_with_distance_2(&target).peekable());
+        let mut merged = Merged(walks.collect());
+        let mut walk = Walk { hits: Vec::new(), seen: Vec::new(), zones: ZoneOffsets::new(&query.time) };
+        self.walk(&mut merged, query, &mut walk);
         finish(walk.hits, query.sort, query.limit)
     }
 
-    /// Walks one tree in distance order, appending the hits within the radius (for `Distance`
+    /// Takes candidates in distance order, keeping the hits within the radius (for `Distance`
     /// order, only the nearest `limit` and whatever ties the last of them).
-    fn walk(&self, tree: &Tree, query: &NearbyQuery, walk: &mut Walk) {
+    fn walk<'a>(&self, candidates: impl Iterator<Item = (&'a Item, f64)>, query: &NearbyQuery, walk: &mut Walk) {
         let limit_d2 = chord_squared(query.radius_km) * (1.0 + 1e-9) + 1e-15;
-        let target = query.point.unit_vector();
         let mut found = 0;
         let mut cutoff = f64::INFINITY;
-        for (item, d2) in tree.nearest_neighbor_iter_with_distance_2(&target) {
+        for (item, d2) in candidates {
             if d2 > limit_d2 || d2 > cutoff {
                 break;
             }
@@ -195,7 +211,7 @@ impl SearchIndex {
             if !walk.zones.plausible(entry, &query.time) || walk.seen.contains(&item.data) {
                 continue;
             }
-            // A meeting sits in up to two hour trees a day; it is checked, and counted, once.
+            // A meeting can sit in several hour trees; it is checked, and counted, once.
             walk.seen.push(item.data);
             if !query.filter.matches_meeting(&entry.meeting) {
                 continue;

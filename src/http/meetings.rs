@@ -18,25 +18,33 @@ pub const MAX_LIST_LIMIT: usize = 500;
 /// The `limit` of a meeting list when none is given.
 pub const DEFAULT_LIST_LIMIT: usize = 100;
 
-/// Filters of `GET /v1/meetings`. Lists are comma-separated; empty values count as absent.
+/// The filters every meeting query takes. Lists are comma-separated; empty values count as absent.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
-pub struct ListMeetingsParams {
+pub struct FilterParams {
     /// Any of these fellowship codes (`aa,na`).
     fellowship: Option<String>,
     /// Any of these service body ids, each with its descendants.
     service_body: Option<String>,
-    /// Meets on any of these days (`monday,tuesday`).
-    day: Option<String>,
     /// Has all of these type codes (`O,BE`).
     types: Option<String>,
     /// Has none of these type codes.
     exclude_types: Option<String>,
-    /// Any of `in_person`, `hybrid`, `online`, `inactive` (`in_person` excludes hybrid).
+    /// Any of `in_person`, `hybrid`, `online`, `inactive` (`in_person` excludes hybrid). Default:
+    /// all for lists, `in_person,hybrid` for nearby, `online` for upcoming.
     attendance: Option<String>,
     /// Any of these ISO 639-1 languages (`en,es`).
     language: Option<String>,
+}
+
+/// The other parameters of `GET /v1/meetings`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
+pub struct ListMeetingsParams {
+    /// Meets on any of these days (`monday,tuesday`).
+    day: Option<String>,
     /// Case-insensitive text in name, location or notes.
     q: Option<String>,
     /// `min_lon,min_lat,max_lon,max_lat`; `min_lon > max_lon` crosses the antimeridian.
@@ -53,7 +61,7 @@ pub struct ListMeetingsParams {
 /// Lists published meetings by ascending id, filtered, one page at a time.
 #[utoipa::path(
     tag = "meetings",
-    params(ListMeetingsParams),
+    params(FilterParams, ListMeetingsParams),
     responses(
         (status = 200, body = MeetingListResponse, description = "One page of meetings"),
         (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),

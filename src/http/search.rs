@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::cache::cached_json;
-use super::meetings::common_filters;
+use super::meetings::{FilterParams, common_filters};
 use super::params::ParamErrors;
 use super::problem::{ApiError, Problem};
 use super::search_dto::{
@@ -26,7 +26,7 @@ pub const MAX_SEARCH_LIMIT: usize = 200;
 /// The default `limit` of a search.
 pub const DEFAULT_SEARCH_LIMIT: usize = 20;
 
-/// Parameters of `GET /v1/meetings/nearby`. Lists are comma-separated.
+/// Parameters of `GET /v1/meetings/nearby` besides the filters. Only meetings with coordinates take part.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
@@ -53,24 +53,12 @@ pub struct NearbyParams {
     limit: Option<String>,
     /// `distance` (default: distance, then id) or `start` (start, then distance, then id).
     sort: Option<String>,
-    /// Fellowship codes (any).
-    fellowship: Option<String>,
-    /// Type codes (all).
-    types: Option<String>,
-    /// Type codes (none).
-    exclude_types: Option<String>,
-    /// Attendance options (any; default `in_person,hybrid`). Only meetings with coordinates take part.
-    attendance: Option<String>,
-    /// ISO 639-1 languages (any).
-    language: Option<String>,
-    /// Service body ids (any, with descendants).
-    service_body: Option<String>,
 }
 
 /// The nearest meetings starting soon.
 #[utoipa::path(
     tag = "search",
-    params(NearbyParams),
+    params(NearbyParams, FilterParams),
     responses(
         (status = 200, body = NearbyResponse, description = "Matching meetings, nearest first (or soonest with sort=start)"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters"),
@@ -172,7 +160,7 @@ fn echo(
     }
 }
 
-/// Parameters of `GET /v1/meetings/upcoming`.
+/// Parameters of `GET /v1/meetings/upcoming` besides the filters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
@@ -190,24 +178,12 @@ pub struct UpcomingParams {
     limit: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    /// Fellowship codes (any).
-    fellowship: Option<String>,
-    /// Type codes (all).
-    types: Option<String>,
-    /// Type codes (none).
-    exclude_types: Option<String>,
-    /// Attendance options (any; default `online`; add `hybrid` for hybrid meetings).
-    attendance: Option<String>,
-    /// ISO 639-1 languages (any).
-    language: Option<String>,
-    /// Service body ids (any, with descendants).
-    service_body: Option<String>,
 }
 
 /// Meetings anywhere in the world starting soon, for joining from a phone.
 #[utoipa::path(
     tag = "search",
-    params(UpcomingParams),
+    params(UpcomingParams, FilterParams),
     responses(
         (status = 200, body = UpcomingResponse, description = "Matching meetings by start, then id"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters"),

@@ -2,6 +2,7 @@
 
 pub mod change_log;
 pub mod connection;
+pub mod meeting_rows;
 pub mod queries;
 pub mod rows;
 pub mod schema;

@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::rows::{
-    FellowshipRow, LocationRow, MeetingRow, MeetingRows, NewServiceBodyRow, OnlineRow, ServiceBodyRow,
-    meeting_from_rows,
-};
+use super::meeting_rows::{LocationRow, MeetingRow, MeetingRows, OnlineRow, meeting_from_rows};
+use super::rows::{FellowshipRow, NewServiceBodyRow, ServiceBodyRow};
 use super::schema::{fellowships, meeting_locations, meeting_online, meetings, service_bodies};
 use super::{AnyConnection, StorageError};
 use crate::domain::ids::{MeetingId, ServiceBodyId};

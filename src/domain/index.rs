@@ -99,6 +99,10 @@ pub struct SearchIndex {
     tree: Tree,
     hours: Vec<Tree>,
     long: Tree,
+    /// Every entry (with a place or not) by the hours it may start in, then the long ones: what
+    /// `upcoming` reads instead of all entries.
+    by_hour: Vec<Vec<u32>>,
+    long_entries: Vec<u32>,
     masks_valid: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
@@ -121,6 +125,8 @@ impl SearchIndex {
         let mut points = Vec::new();
         let mut hours: Vec<Vec<Item>> = vec![Vec::new(); 168];
         let mut long = Vec::new();
+        let mut by_hour: Vec<Vec<u32>> = vec![Vec::new(); 168];
+        let mut long_entries = Vec::new();
         for meeting in meetings {
             let data = &meeting.data;
             let Some(schedule) = data.schedule.as_ref() else { continue };
@@ -130,12 +136,20 @@ impl SearchIndex {
             let range = *offsets.entry(schedule.time_zone.tz()).or_insert_with_key(|tz| offset_range(*tz, from, to));
             let starts = StartWindows::new(schedule);
             let position = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+            let start_mask = start_hours(schedule, range);
+            let is_long = i64::from(schedule.duration_minutes) > LONG_MINUTES;
+            for hour in start_mask.hours() {
+                by_hour[hour].push(position);
+            }
+            if is_long {
+                long_entries.push(position);
+            }
             if let Some(point) = data.coordinates() {
                 let item = GeomWithData::new(point.unit_vector(), position);
-                for hour in start_hours(schedule, range).hours() {
+                for hour in start_mask.hours() {
                     hours[hour].push(item);
                 }
-                if i64::from(schedule.duration_minutes) > LONG_MINUTES {
+                if is_long {
                     long.push(item);
                 }
                 points.push(item);
@@ -148,6 +162,8 @@ impl SearchIndex {
             tree: RTree::bulk_load(points),
             hours,
             long: RTree::bulk_load(long),
+            by_hour,
+            long_entries,
             masks_valid: Some((from, to)),
         }
     }
@@ -231,6 +247,23 @@ impl SearchIndex {
         }
     }
 
+    /// The upcoming answer by scanning every meeting: the reference for tests.
+    pub fn upcoming_brute_force(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = self
+            .entries
+            .iter()
+            .filter(|e| filter.matches_meeting(&e.meeting))
+            .filter_map(|entry| {
+                let t = time;
+                let occurrence =
+                    reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)?;
+                Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
+            })
+            .collect();
+        hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
+        hits
+    }
+
     /// The same answer by scanning every meeting: the reference for tests and benchmarks.
     pub fn nearby_brute_force(&self, query: &NearbyQuery) -> Vec<Hit> {
         let hits = self
@@ -254,9 +287,23 @@ impl SearchIndex {
     /// Every matching meeting starting in the window, wherever it is, by start then id.
     pub fn upcoming(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
         let mut zones = ZoneOffsets::new(time);
-        let mut hits: Vec<Hit> = self
-            .entries
-            .iter()
+        let candidates: Vec<&Entry> = match self.window_hours(time) {
+            Some(window) if window.count() <= MAX_HOURS_PER_WALK && !self.by_hour.is_empty() => {
+                let long = time.include_in_progress.then_some(&self.long_entries);
+                let mut positions: Vec<u32> = window
+                    .hours()
+                    .flat_map(|hour| &self.by_hour[hour])
+                    .chain(long.into_iter().flatten())
+                    .copied()
+                    .collect();
+                positions.sort_unstable();
+                positions.dedup();
+                positions.into_iter().map(|p| &self.entries[p as usize]).collect()
+            }
+            _ => self.entries.iter().collect(),
+        };
+        let mut hits: Vec<Hit> = candidates
+            .into_iter()
             .filter(|e| filter.matches_meeting(&e.meeting))
             .filter_map(|entry| {
                 let occurrence = Self::occurrence(entry, time, &mut zones)?;

@@ -122,6 +122,7 @@ proptest! {
         }
         let upcoming = index.upcoming(&query.time, &query.filter);
         prop_assert!(upcoming.windows(2).all(|w| (w[0].occurrence.start, w[0].meeting.id) < (w[1].occurrence.start, w[1].meeting.id)));
+        prop_assert_eq!(summary(&upcoming), summary(&index.upcoming_brute_force(&query.time, &query.filter)));
     }
 }
 

@@ -69,6 +69,8 @@ pub struct Hit {
 struct Entry {
     meeting: Arc<Meeting>,
     starts: StartWindows,
+    /// Kept beside the record so the commonest filter rejects without touching it.
+    attendance: Attendance,
 }
 
 type Item = GeomWithData<[f64; 3], u32>;
@@ -154,7 +156,7 @@ impl SearchIndex {
                 }
                 points.push(item);
             }
-            entries.push(Entry { meeting: Arc::clone(meeting), starts });
+            entries.push(Entry { meeting: Arc::clone(meeting), starts, attendance: data.attendance });
         }
         let hours = hours.into_iter().map(RTree::bulk_load).collect();
         Self {
@@ -229,7 +231,10 @@ impl SearchIndex {
             }
             // A meeting can sit in several hour trees; it is checked, and counted, once.
             walk.seen.push(item.data);
-            if !query.filter.matches_meeting(&entry.meeting) {
+            let attendance = &query.filter.attendance;
+            if !(attendance.is_empty() || attendance.contains(&entry.attendance))
+                || !query.filter.matches_meeting(&entry.meeting)
+            {
                 continue;
             }
             let Some(point) = entry.meeting.data.coordinates() else { continue };

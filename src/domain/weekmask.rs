@@ -1,5 +1,6 @@
-//! Hour-of-week masks in UTC: a cheap superset test of "could this meeting start (or be running)
-//! in this window", so the index checks exact occurrences only for plausible candidates.
+//! Where in the UTC week meetings can start: hour-of-week masks (which hour trees hold a meeting,
+//! which a search walks) and minute-exact start windows (the cheap superset test a candidate passes
+//! before its occurrences are computed exactly).
 
 use chrono::{DateTime, Duration, Offset, TimeZone as _, Utc};
 use chrono_tz::Tz;
@@ -42,11 +43,6 @@ impl WeekMask {
     /// How many hours are in the set.
     pub fn count(&self) -> u32 {
         self.0.iter().map(|w| w.count_ones()).sum()
-    }
-
-    /// True when the two sets share an hour.
-    pub fn intersects(&self, other: &WeekMask) -> bool {
-        self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
     }
 
     /// True when the hour of `at` is in the set.

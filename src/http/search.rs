@@ -40,7 +40,16 @@ pub struct NearbyParams {
     /// Great-circle radius in km, 0–20016 (default 50).
     #[param(value_type = Option<f64>)]
     radius_km: Option<String>,
-    /// RFC 3339 instant to answer for (default now).
+    /// `distance` (default: distance, then id) or `start` (start, then distance, then id).
+    sort: Option<String>,
+}
+
+/// The time window and page size every search takes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
+pub struct WindowParams {
+    /// RFC 3339 instant to answer for (default now; an `upcoming` cursor pins it).
     at: Option<String>,
     /// Minutes ahead, 0–10080 (default 120).
     #[param(value_type = Option<u32>)]
@@ -51,14 +60,12 @@ pub struct NearbyParams {
     /// 1–200 (default 20).
     #[param(value_type = Option<u32>)]
     limit: Option<String>,
-    /// `distance` (default: distance, then id) or `start` (start, then distance, then id).
-    sort: Option<String>,
 }
 
 /// The nearest meetings starting soon.
 #[utoipa::path(
     tag = "search",
-    params(NearbyParams, FilterParams),
+    params(NearbyParams, WindowParams, FilterParams),
     responses(
         (status = 200, body = NearbyResponse, description = "Matching meetings, nearest first (or soonest with sort=start)"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters"),
@@ -74,41 +81,34 @@ pub async fn nearby(
     let mut e = ParamErrors::default();
     let lat = e.number("lat", p.get("lat"), None, -90.0, 90.0);
     let lon = e.number("lon", p.get("lon"), None, -180.0, 180.0);
-    let point = Coordinates::new(lat, lon);
-    let search = NearbySearch {
-        point: Coordinates::default(),
-        radius_km: e.number("radius_km", p.get("radius_km"), Some(50.0), 0.0, 20016.0),
-        at: e.instant("at", p.get("at")),
-        window_minutes: e.integer("starting_within", p.get("starting_within"), 120, 0, 10080),
-        include_in_progress: e.boolean("include_in_progress", p.get("include_in_progress"), false),
-        limit: e.limit(p.get("limit"), DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT),
-        sort: sort(&mut e, p.get("sort")),
-        filters: common_filters(&mut e, p),
-    };
+    let radius_km = e.number("radius_km", p.get("radius_km"), Some(50.0), 0.0, 20016.0);
+    let (at, window_minutes, include_in_progress, limit) = window(&mut e, p);
+    let sort = sort(&mut e, p.get("sort"));
+    let filters = common_filters(&mut e, p);
     e.finish().map_err(ApiError::invalid_query)?;
-    // `number` has range-checked both, so the point is valid here.
-    let search = NearbySearch {
-        point: point.map_err(|err| ApiError::invalid_query([("lat".to_owned(), vec![err.0])].into()))?,
-        ..search
-    };
-    let echo_filters = search.filters.clone();
-    let (given_at, sort, limit, window, running, radius) = (
-        search.at.is_some(),
-        search.sort,
-        search.limit,
-        search.window_minutes,
-        search.include_in_progress,
-        search.radius_km,
-    );
-    let answer = lantern.search_nearby(search)?;
+    // `number` has range-checked both, so this only fails if that check is ever loosened.
+    let point =
+        Coordinates::new(lat, lon).map_err(|err| ApiError::invalid_query([("lat".to_owned(), vec![err.0])].into()))?;
+    let search = NearbySearch { point, radius_km, at, window_minutes, include_in_progress, limit, sort, filters };
+    let answer = lantern.search_nearby(&search)?;
     let query = SearchQueryEcho {
         lat: Some(lat),
         lon: Some(lon),
-        radius_km: Some(radius),
-        ..echo(&answer, &echo_filters, window, running, limit, sort)
+        radius_km: Some(radius_km),
+        ..echo(&answer, &search.filters, window_minutes, include_in_progress, limit, sort)
     };
     let results = answer.hits.iter().map(|h| SearchResult::new(h, answer.at, true)).collect();
-    cached_json(&req, &NearbyResponse { results, query }, max_age(given_at))
+    cached_json(&req, &NearbyResponse { results, query }, max_age(at.is_some()))
+}
+
+/// Parses `at`, `starting_within`, `include_in_progress` and `limit`.
+fn window(e: &mut ParamErrors, p: &HashMap<String, String>) -> (Option<DateTime<Utc>>, u32, bool, usize) {
+    (
+        e.instant("at", p.get("at")),
+        e.integer("starting_within", p.get("starting_within"), 120, 0, 10080),
+        e.boolean("include_in_progress", p.get("include_in_progress"), false),
+        e.limit(p.get("limit"), DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT),
+    )
 }
 
 fn sort(e: &mut ParamErrors, value: Option<&String>) -> SortOrder {
@@ -165,17 +165,6 @@ fn echo(
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
 pub struct UpcomingParams {
-    /// RFC 3339 instant to answer for (default now; a cursor pins it).
-    at: Option<String>,
-    /// Minutes ahead, 0–10080 (default 120).
-    #[param(value_type = Option<u32>)]
-    starting_within: Option<String>,
-    /// Also report meetings running at `at` (default false).
-    #[param(value_type = Option<bool>)]
-    include_in_progress: Option<String>,
-    /// 1–200 (default 20).
-    #[param(value_type = Option<u32>)]
-    limit: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -183,7 +172,7 @@ pub struct UpcomingParams {
 /// Meetings anywhere in the world starting soon, for joining from a phone.
 #[utoipa::path(
     tag = "search",
-    params(UpcomingParams, FilterParams),
+    params(UpcomingParams, WindowParams, FilterParams),
     responses(
         (status = 200, body = UpcomingResponse, description = "Matching meetings by start, then id"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters"),
@@ -202,27 +191,21 @@ pub async fn upcoming(
         e.push("cursor", "is not a cursor this API issued");
     }
     let cursor = cursor.and_then(Result::ok);
-    let search = UpcomingSearch {
-        at: cursor.map(|c| c.0).or(e.instant("at", p.get("at"))),
-        window_minutes: e.integer("starting_within", p.get("starting_within"), 120, 0, 10080),
-        include_in_progress: e.boolean("include_in_progress", p.get("include_in_progress"), false),
-        limit: e.limit(p.get("limit"), DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT),
-        after: cursor.map(|c| (c.1, c.2)),
-        filters: common_filters(&mut e, p),
-    };
+    let (at, window_minutes, include_in_progress, limit) = window(&mut e, p);
+    let filters = common_filters(&mut e, p);
     e.finish().map_err(ApiError::invalid_query)?;
-    let echo_filters = search.filters.clone();
-    let (given_at, limit, window, running) =
-        (search.at.is_some(), search.limit, search.window_minutes, search.include_in_progress);
-    let answer = lantern.search_upcoming(search)?;
+    let at = cursor.map(|c| c.0).or(at);
+    let after = cursor.map(|c| (c.1, c.2));
+    let search = UpcomingSearch { at, window_minutes, include_in_progress, limit, after, filters };
+    let answer = lantern.search_upcoming(&search)?;
     let next_cursor = if answer.more {
         answer.hits.last().map(|h| encode_upcoming_cursor(answer.at, h.occurrence.start, h.meeting.id))
     } else {
         None
     };
-    let query = echo(&answer, &echo_filters, window, running, limit, SortOrder::Start);
+    let query = echo(&answer, &search.filters, window_minutes, include_in_progress, limit, SortOrder::Start);
     let results = answer.hits.iter().map(|h| SearchResult::new(h, answer.at, false)).collect();
-    cached_json(&req, &UpcomingResponse { results, next_cursor, query }, max_age(given_at))
+    cached_json(&req, &UpcomingResponse { results, next_cursor, query }, max_age(at.is_some()))
 }
 
 fn encode_upcoming_cursor(at: DateTime<Utc>, start: DateTime<Utc>, id: MeetingId) -> String {

@@ -84,9 +84,9 @@ impl Lantern {
     }
 
     /// The nearest matching meetings starting soon (or running).
-    pub fn search_nearby(&self, search: NearbySearch) -> Result<SearchAnswer, ServiceError> {
+    pub fn search_nearby(&self, search: &NearbySearch) -> Result<SearchAnswer, ServiceError> {
         let directory = self.directory();
-        let mut filters = search.filters;
+        let mut filters = search.filters.clone();
         if filters.attendance.is_empty() {
             filters.attendance = vec![Attendance::InPerson, Attendance::Hybrid];
         }
@@ -114,9 +114,9 @@ impl Lantern {
     }
 
     /// Matching meetings anywhere starting soon, by start then id, one page at a time.
-    pub fn search_upcoming(&self, search: UpcomingSearch) -> Result<SearchAnswer, ServiceError> {
+    pub fn search_upcoming(&self, search: &UpcomingSearch) -> Result<SearchAnswer, ServiceError> {
         let directory = self.directory();
-        let mut filters = search.filters;
+        let mut filters = search.filters.clone();
         if filters.attendance.is_empty() {
             filters.attendance = vec![Attendance::Online];
         }

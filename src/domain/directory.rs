@@ -37,6 +37,29 @@ pub struct Directory {
     children: BTreeMap<ServiceBodyId, Vec<ServiceBodyId>>,
     meetings: BTreeMap<MeetingId, Entry>,
     index: SearchIndex,
+    usage: Usage,
+}
+
+/// What the catalog endpoints report about the published meetings, counted once per snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    /// Published meetings per fellowship.
+    pub meetings_per_fellowship: BTreeMap<FellowshipCode, usize>,
+    /// For each type code, the fellowships whose published meetings use it.
+    pub fellowships_per_type: BTreeMap<TypeCode, BTreeSet<FellowshipCode>>,
+}
+
+impl Usage {
+    fn count<'a>(meetings: impl Iterator<Item = &'a Arc<Meeting>>) -> Self {
+        let mut usage = Self::default();
+        for data in meetings.map(|m| &m.data).filter(|d| d.published) {
+            *usage.meetings_per_fellowship.entry(data.fellowship.clone()).or_insert(0) += 1;
+            for code in &data.types {
+                usage.fellowships_per_type.entry(code.clone()).or_default().insert(data.fellowship.clone());
+            }
+        }
+        usage
+    }
 }
 
 /// The filters of a meeting list; empty lists mean "no filter".
@@ -121,13 +144,20 @@ impl Directory {
                 meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
             (entries, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
+        let usage = Usage::count(meetings.values().map(|e| &e.meeting));
         Self {
             fellowships: fellowships.into_iter().map(|f| (f.code.clone(), f)).collect(),
             service_bodies: service_bodies.into_iter().map(|b| (b.id, b)).collect(),
             children,
             meetings,
             index,
+            usage,
         }
+    }
+
+    /// Published meetings per fellowship and type codes in use.
+    pub fn usage(&self) -> &Usage {
+        &self.usage
     }
 
     /// The search index over the meetings that can start.

@@ -148,3 +148,14 @@ fn pages_follow_each_other_without_gaps_or_repeats() {
     assert_eq!(second.meetings.iter().map(|m| m.id.get()).collect::<Vec<_>>(), [4]);
     assert_eq!(second.next_after, None);
 }
+
+#[test]
+fn usage_counts_published_meetings_only() {
+    let d = directory();
+    let usage = d.usage();
+    let aa = parse::<super::ids::FellowshipCode, _>("aa");
+    assert_eq!(usage.meetings_per_fellowship.get(&aa), Some(&2), "meeting 5 is unpublished");
+    let open = parse::<super::ids::TypeCode, _>("O");
+    let users: Vec<String> = usage.fellowships_per_type[&open].iter().map(ToString::to_string).collect();
+    assert_eq!(users, ["aa", "ca"]);
+}

@@ -41,9 +41,9 @@ pub struct FellowshipListResponse {
 #[utoipa::path(tag = "catalog", responses((status = 200, body = FellowshipListResponse)))]
 #[get("/fellowships")]
 pub async fn list_fellowships(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<HttpResponse, ApiError> {
-    let counts = lantern.meeting_counts();
-    let results = lantern
-        .directory()
+    let directory = lantern.directory();
+    let counts = &directory.usage().meetings_per_fellowship;
+    let results = directory
         .fellowships()
         .map(|f| FellowshipResponse {
             code: f.code.to_string(),
@@ -208,7 +208,8 @@ pub async fn list_types(
         let message = format!("`{lang}` is not one of {}", NAME_LANGUAGES.join(", "));
         return Err(ApiError::invalid_query(FieldErrors::from([("lang".to_owned(), vec![message])])));
     }
-    let usage = lantern.type_usage();
+    let directory = lantern.directory();
+    let usage = &directory.usage().fellowships_per_type;
     let vocabulary = lantern.vocabulary();
     let results = vocabulary
         .types()

@@ -1,6 +1,6 @@
 //! Read use cases: listing and looking up meetings, and what the catalog endpoints show.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -111,31 +111,5 @@ impl Lantern {
             .filter(|m| m.data.published)
             .cloned()
             .ok_or_else(|| ServiceError::NotFound(format!("there is no meeting {id}")))
-    }
-
-    /// For each type code, the fellowships whose published meetings use it.
-    pub fn type_usage(&self) -> BTreeMap<TypeCode, BTreeSet<FellowshipCode>> {
-        let mut usage: BTreeMap<TypeCode, BTreeSet<FellowshipCode>> = BTreeMap::new();
-        for meeting in self.directory().meetings().filter(|m| m.data.published) {
-            for code in &meeting.data.types {
-                if let Some(set) = usage.get_mut(code) {
-                    if !set.contains(&meeting.data.fellowship) {
-                        set.insert(meeting.data.fellowship.clone());
-                    }
-                } else {
-                    usage.insert(code.clone(), BTreeSet::from([meeting.data.fellowship.clone()]));
-                }
-            }
-        }
-        usage
-    }
-
-    /// How many published meetings each fellowship has.
-    pub fn meeting_counts(&self) -> BTreeMap<FellowshipCode, usize> {
-        let mut counts = BTreeMap::new();
-        for meeting in self.directory().meetings().filter(|m| m.data.published) {
-            *counts.entry(meeting.data.fellowship.clone()).or_insert(0) += 1;
-        }
-        counts
     }
 }

@@ -137,14 +137,14 @@ impl Directory {
             }
         }
         let meetings: Vec<Arc<Meeting>> = meetings.into_iter().map(Arc::new).collect();
-        // The list entries and the search index are independent: build them side by side.
-        let (meetings, index) = std::thread::scope(|scope| {
+        // The list entries and counts, and the search index, are independent: build them side by side.
+        let (meetings, usage, index) = std::thread::scope(|scope| {
             let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
             let entries: BTreeMap<MeetingId, Entry> =
                 meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
-            (entries, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            let usage = Usage::count(meetings.iter());
+            (entries, usage, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
-        let usage = Usage::count(meetings.values().map(|e| &e.meeting));
         Self {
             fellowships: fellowships.into_iter().map(|f| (f.code.clone(), f)).collect(),
             service_bodies: service_bodies.into_iter().map(|b| (b.id, b)).collect(),

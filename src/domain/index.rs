@@ -252,21 +252,9 @@ impl SearchIndex {
         }
     }
 
-    /// The upcoming answer by scanning every meeting: the reference for tests.
+    /// The upcoming answer by checking every meeting exactly, without the prefilter: the reference for tests.
     pub fn upcoming_brute_force(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = self
-            .entries
-            .iter()
-            .filter(|e| filter.matches_meeting(&e.meeting))
-            .filter_map(|entry| {
-                let t = time;
-                let occurrence =
-                    reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)?;
-                Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
-            })
-            .collect();
-        hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
-        hits
+        upcoming_among(self.entries.iter(), time, filter, None)
     }
 
     /// The same answer by scanning every meeting: the reference for tests and benchmarks.
@@ -307,16 +295,7 @@ impl SearchIndex {
             }
             _ => self.entries.iter().collect(),
         };
-        let mut hits: Vec<Hit> = candidates
-            .into_iter()
-            .filter(|e| filter.matches_meeting(&e.meeting))
-            .filter_map(|entry| {
-                let occurrence = Self::occurrence(entry, time, &mut zones)?;
-                Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
-            })
-            .collect();
-        hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
-        hits
+        upcoming_among(candidates.into_iter(), time, filter, Some(&mut zones))
     }
 }
 
@@ -357,6 +336,27 @@ impl ZoneOffsets {
         };
         entry.starts.may_start(time.at, i64::from(time.window_minutes), time.include_in_progress, offsets)
     }
+}
+
+/// The matching meetings among `entries` with an occurrence in the window, by start then id; with
+/// `zones`, only those passing the prefilter are checked exactly.
+fn upcoming_among<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+    time: &TimeWindow,
+    filter: &MeetingFilter,
+    mut zones: Option<&mut ZoneOffsets>,
+) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = entries
+        .filter(|e| filter.matches_meeting(&e.meeting))
+        .filter(|e| zones.as_deref_mut().is_none_or(|z| z.plausible(e, time)))
+        .filter_map(|entry| {
+            let t = time;
+            let occurrence = reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)?;
+            Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
+        })
+        .collect();
+    hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
+    hits
 }
 
 fn finish(mut hits: Vec<Hit>, sort: SortOrder, limit: usize) -> Vec<Hit> {

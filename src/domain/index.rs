@@ -189,13 +189,6 @@ impl SearchIndex {
         (time.at - Duration::days(2) >= from && horizon <= to).then(|| WeekMask::window(time.at - back, horizon))
     }
 
-    fn occurrence(entry: &Entry, time: &TimeWindow, zones: &mut ZoneOffsets) -> Option<Occurrence> {
-        if !zones.plausible(entry, time) {
-            return None;
-        }
-        reported_occurrence(&entry.meeting.data, time.at, time.window_minutes, time.include_in_progress)
-    }
-
     /// The meetings within the radius that match the filter and the time window, in the query's order.
     pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
         let target = query.point.unit_vector();
@@ -242,7 +235,13 @@ impl SearchIndex {
             if distance_km > query.radius_km {
                 continue;
             }
-            let Some(occurrence) = Self::occurrence(entry, &query.time, &mut walk.zones) else { continue };
+            let t = &query.time;
+            // The prefilter passed above; this is the exact check.
+            let Some(occurrence) =
+                reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)
+            else {
+                continue;
+            };
             walk.hits.push(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence });
             found += 1;
             if query.sort == SortOrder::Distance && found == query.limit {

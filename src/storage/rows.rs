@@ -65,21 +65,13 @@ impl FellowshipRow {
 #[diesel(table_name = service_bodies)]
 pub struct ServiceBodyRow {
     pub id: i64,
-    pub parent_id: Option<i64>,
-    pub name: String,
-    pub kind: String,
-    pub fellowship: Option<String>,
-    pub time_zone: String,
-    pub website: Option<String>,
-    pub contact: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    #[diesel(embed)]
+    pub fields: NewServiceBodyRow,
     pub deleted_at: Option<NaiveDateTime>,
-    pub version: i64,
 }
 
 /// The insertable part of a `service_bodies` row.
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = service_bodies, treat_none_as_null = true)]
 pub struct NewServiceBodyRow {
     pub parent_id: Option<i64>,
@@ -116,8 +108,8 @@ impl NewServiceBodyRow {
 impl ServiceBodyRow {
     /// The domain service body.
     pub fn into_domain(self) -> Result<ServiceBody, StorageError> {
-        let Self {
-            id,
+        let Self { id, fields, deleted_at: _ } = self;
+        let NewServiceBodyRow {
             parent_id,
             name,
             kind,
@@ -127,9 +119,8 @@ impl ServiceBodyRow {
             contact,
             created_at,
             updated_at,
-            deleted_at: _,
             version,
-        } = self;
+        } = fields;
         let corrupt = |what: &str| StorageError::Corrupt(format!("service_bodies {id}: {what}"));
         Ok(ServiceBody {
             id: ServiceBodyId::new(id).map_err(|e| corrupt(&e.0))?,

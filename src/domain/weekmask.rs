@@ -45,12 +45,6 @@ impl WeekMask {
         self.0.iter().map(|w| w.count_ones()).sum()
     }
 
-    /// True when the hour of `at` is in the set.
-    pub fn contains(&self, at: DateTime<Utc>) -> bool {
-        let hour = usize::try_from(minute_of_week(at).div_euclid(60)).unwrap_or(0) % HOURS;
-        self.0[hour / 64] & (1 << (hour % 64)) != 0
-    }
-
     /// The hours an instant window `[from, to]` touches.
     pub fn window(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         let mut mask = Self::default();
@@ -107,9 +101,9 @@ mod tests {
     fn windows_wrap_around_the_week() {
         let sunday_late = Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).unwrap();
         let mask = WeekMask::window(sunday_late, sunday_late + Duration::minutes(60));
-        assert!(mask.contains(sunday_late));
-        assert!(mask.contains(sunday_late + Duration::minutes(60)));
-        assert!(!mask.contains(sunday_late + Duration::hours(3)));
+        // Sunday 23:00 is the week's last hour; the window runs on into Monday 00:00.
+        assert_eq!(mask.hours().collect::<Vec<_>>(), [0, 167]);
+        assert_eq!(mask.count(), 2);
     }
 
     #[test]

@@ -119,10 +119,3 @@ fn cors() -> actix_cors::Cors {
         .expose_headers([header::ETAG, header::LINK, header::RETRY_AFTER])
         .max_age(3600)
 }
-
-impl ApiError {
-    /// Renders this error as its problem response.
-    pub fn error_response_owned(self) -> HttpResponse {
-        actix_web::ResponseError::error_response(&self)
-    }
-}

@@ -58,6 +58,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Renders this error as its problem response.
+    pub fn error_response_owned(self) -> HttpResponse {
+        ResponseError::error_response(&self)
+    }
+
     /// A 400 for parameter problems.
     pub fn invalid_query(errors: FieldErrors) -> Self {
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();

@@ -12,7 +12,7 @@ pub mod search_dto;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::{App, HttpMessage as _, HttpResponse, web};
+use actix_web::{App, HttpMessage as _, web};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};

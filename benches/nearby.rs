@@ -23,7 +23,7 @@ fn directory(meetings: usize, at: DateTime<Utc>) -> Directory {
     eprintln!(
         "directory: {} meetings, {} indexed, built in {:.1} s",
         directory.meeting_count(),
-        directory.index().len(),
+        directory.indexed_count(),
         started.elapsed().as_secs_f64()
     );
     directory
@@ -66,7 +66,7 @@ fn main() {
     let meetings = std::env::var("LANTERN_BENCH_MEETINGS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let base = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
     let directory = directory(meetings, base);
-    let index = directory.index();
+    let index = &directory;
     let times = instants(base);
     let hits: usize = times.iter().map(|t| index.nearby(&query(*t)).len()).sum();
     eprintln!("average results per query: {:.1}", hits as f64 / times.len() as f64);

@@ -1,16 +1,19 @@
 //! The directory snapshot: every live meeting, service body and fellowship, derived from the
-//! database and answering list queries with the filters of `GET /v1/meetings`.
+//! database, answering lists and searches. A write makes a new snapshot that shares the large
+//! base (and its index) with the old one and adds a small delta; the delta is folded into a new
+//! base once it grows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::iter::Peekable;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::geo::BoundingBox;
-use super::ids::{FellowshipCode, LanguageCode, MeetingId, ServiceBodyId, TypeCode};
-use super::index::SearchIndex;
-use super::meeting::{Attendance, Meeting};
-use super::schedule::Weekday;
+pub use super::filter::{MeetingFilter, Unpublished, Usage};
+use super::ids::{FellowshipCode, MeetingId, ServiceBodyId};
+use super::index::{Hit, NearbyQuery, SearchIndex, TimeWindow, merge_hits};
+use super::meeting::Meeting;
 use super::service_body::{Fellowship, ServiceBody};
 
 /// A meeting with what list queries need precomputed.
@@ -29,87 +32,59 @@ impl Entry {
     }
 }
 
-/// An immutable picture of the directory; writers build a new one and publish it whole.
+/// Fellowships and service bodies: small, replaced whole when one of them changes.
 #[derive(Debug, Clone, Default)]
-pub struct Directory {
+pub struct Catalog {
     fellowships: BTreeMap<FellowshipCode, Fellowship>,
     service_bodies: BTreeMap<ServiceBodyId, ServiceBody>,
     children: BTreeMap<ServiceBodyId, Vec<ServiceBodyId>>,
-    meetings: BTreeMap<MeetingId, Entry>,
-    index: SearchIndex,
-    usage: Usage,
 }
 
-/// What the catalog endpoints report about the published meetings, counted once per snapshot.
-#[derive(Debug, Clone, Default)]
-pub struct Usage {
-    /// Published meetings per fellowship.
-    pub meetings_per_fellowship: BTreeMap<FellowshipCode, usize>,
-    /// For each type code, the fellowships whose published meetings use it.
-    pub fellowships_per_type: BTreeMap<TypeCode, BTreeSet<FellowshipCode>>,
-}
-
-impl Usage {
-    fn count<'a>(meetings: impl Iterator<Item = &'a Arc<Meeting>>) -> Self {
-        let mut usage = Self::default();
-        for data in meetings.map(|m| &m.data).filter(|d| d.published) {
-            *usage.meetings_per_fellowship.entry(data.fellowship.clone()).or_insert(0) += 1;
-            for code in &data.types {
-                usage.fellowships_per_type.entry(code.clone()).or_default().insert(data.fellowship.clone());
+impl Catalog {
+    /// The catalog of these fellowships and service bodies.
+    pub fn new(fellowships: Vec<Fellowship>, service_bodies: Vec<ServiceBody>) -> Self {
+        let mut children: BTreeMap<ServiceBodyId, Vec<ServiceBodyId>> = BTreeMap::new();
+        for body in &service_bodies {
+            if let Some(parent) = body.data.parent_id {
+                children.entry(parent).or_default().push(body.id);
             }
         }
-        usage
+        Self {
+            fellowships: fellowships.into_iter().map(|f| (f.code.clone(), f)).collect(),
+            service_bodies: service_bodies.into_iter().map(|b| (b.id, b)).collect(),
+            children,
+        }
     }
 }
 
-/// The filters of a meeting list; empty lists mean "no filter".
+/// Meetings by id with their search index.
+#[derive(Debug, Default)]
+struct Layer {
+    meetings: BTreeMap<MeetingId, Entry>,
+    index: SearchIndex,
+}
+
+impl Layer {
+    fn build(meetings: Vec<Arc<Meeting>>, around: DateTime<Utc>) -> Self {
+        // The list entries and the search index are independent: build them side by side.
+        std::thread::scope(|scope| {
+            let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
+            let entries = meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
+            Self { meetings: entries, index: index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)) }
+        })
+    }
+}
+
+/// An immutable picture of the directory; readers keep theirs while writers publish new ones.
 #[derive(Debug, Clone, Default)]
-pub struct MeetingFilter {
-    /// Any of these fellowships.
-    pub fellowships: Vec<FellowshipCode>,
-    /// Any of these service bodies or their descendants (expanded by `Directory::subtree`).
-    pub service_bodies: Option<BTreeSet<ServiceBodyId>>,
-    /// Meets on any of these days.
-    pub days: Vec<Weekday>,
-    /// Has every one of these types.
-    pub types: Vec<TypeCode>,
-    /// Has none of these types.
-    pub exclude_types: Vec<TypeCode>,
-    /// Any of these attendance options.
-    pub attendance: Vec<Attendance>,
-    /// In any of these languages.
-    pub languages: Vec<LanguageCode>,
-    /// Lowercased text found in name, location or notes.
-    pub text: Option<String>,
-    /// Has coordinates inside this box.
-    pub bbox: Option<BoundingBox>,
-    /// Updated at or after this instant.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Include meetings that are not published (for keys that may see them).
-    pub include_unpublished: bool,
-}
-
-impl MeetingFilter {
-    fn matches(&self, entry: &Entry) -> bool {
-        self.matches_meeting(&entry.meeting)
-            && self.text.as_ref().is_none_or(|t| entry.search_text.contains(t.as_str()))
-    }
-
-    /// Every filter except `text`, which needs the precomputed search text.
-    pub fn matches_meeting(&self, meeting: &Meeting) -> bool {
-        let m = &meeting.data;
-        (self.include_unpublished || m.published)
-            && (self.fellowships.is_empty() || self.fellowships.contains(&m.fellowship))
-            && self.service_bodies.as_ref().is_none_or(|s| s.contains(&m.service_body_id))
-            && (self.days.is_empty()
-                || m.schedule.as_ref().is_some_and(|s| s.days.iter().any(|d| self.days.contains(d))))
-            && self.types.iter().all(|t| m.types.contains(t))
-            && !self.exclude_types.iter().any(|t| m.types.contains(t))
-            && (self.attendance.is_empty() || self.attendance.contains(&m.attendance))
-            && (self.languages.is_empty() || m.languages.iter().any(|l| self.languages.contains(l)))
-            && self.bbox.is_none_or(|b| m.coordinates().is_some_and(|c| b.contains(c)))
-            && self.updated_since.is_none_or(|t| meeting.updated_at >= t)
-    }
+pub struct Directory {
+    catalog: Arc<Catalog>,
+    base: Arc<Layer>,
+    /// Meetings written since the base was built (live ones only).
+    delta: Arc<Layer>,
+    /// Base meetings that the delta replaces or that were removed.
+    hidden: Arc<HashSet<MeetingId>>,
+    usage: Usage,
 }
 
 /// One page of a list.
@@ -121,6 +96,9 @@ pub struct Page {
     pub next_after: Option<MeetingId>,
 }
 
+/// A delta larger than this is folded into a new base.
+pub const MAX_DELTA: usize = 256;
+
 impl Directory {
     /// Builds a snapshot from everything loaded from storage, with a search index whose
     /// time masks are exact within a year or so of `around` (the current instant).
@@ -130,28 +108,82 @@ impl Directory {
         meetings: Vec<Meeting>,
         around: DateTime<Utc>,
     ) -> Self {
-        let mut children: BTreeMap<ServiceBodyId, Vec<ServiceBodyId>> = BTreeMap::new();
-        for body in &service_bodies {
-            if let Some(parent) = body.data.parent_id {
-                children.entry(parent).or_default().push(body.id);
+        let meetings: Vec<Arc<Meeting>> = meetings.into_iter().map(Arc::new).collect();
+        let usage = Usage::count(meetings.iter());
+        Self {
+            catalog: Arc::new(Catalog::new(fellowships, service_bodies)),
+            base: Arc::new(Layer::build(meetings, around)),
+            delta: Arc::default(),
+            hidden: Arc::default(),
+            usage,
+        }
+    }
+
+    /// The same directory with one meeting replaced, added (`Some`) or removed (`None`).
+    /// Costs the size of the delta, not of the directory.
+    pub fn with_meeting(&self, id: MeetingId, meeting: Option<Meeting>, around: DateTime<Utc>) -> Self {
+        let mut usage = self.usage.clone();
+        if let Some(old) = self.meeting(id) {
+            usage.remove(old);
+        }
+        let meeting = meeting.map(Arc::new);
+        if let Some(new) = &meeting {
+            usage.add(new);
+        }
+        let mut changes: BTreeMap<MeetingId, Option<Arc<Meeting>>> =
+            self.delta.meetings.iter().map(|(id, e)| (*id, Some(Arc::clone(&e.meeting)))).collect();
+        changes.insert(id, meeting);
+        let mut hidden = (*self.hidden).clone();
+        if self.base.meetings.contains_key(&id) {
+            hidden.insert(id);
+        }
+        Self { usage, hidden: Arc::new(hidden), delta: Arc::new(delta_layer(changes, around)), ..self.clone() }
+    }
+
+    /// The same directory with another catalog of fellowships and service bodies.
+    pub fn with_catalog(&self, fellowships: Vec<Fellowship>, service_bodies: Vec<ServiceBody>) -> Self {
+        Self { catalog: Arc::new(Catalog::new(fellowships, service_bodies)), ..self.clone() }
+    }
+
+    /// True when the delta has grown enough to be folded into a new base.
+    pub fn needs_compaction(&self) -> bool {
+        self.delta.meetings.len() > MAX_DELTA
+    }
+
+    /// A new base of every live meeting, built without blocking writers (see `rebased`).
+    pub fn compacted_base(&self, around: DateTime<Utc>) -> CompactedBase {
+        CompactedBase { layer: Arc::new(Layer::build(self.meetings().cloned().collect(), around)) }
+    }
+
+    /// This directory over a base compacted from the older snapshot `from`: meetings that changed
+    /// since `from` stay in the delta, everything else comes from the new base.
+    pub fn rebased(&self, from: &Directory, base: CompactedBase, around: DateTime<Utc>) -> Self {
+        if !Arc::ptr_eq(&self.base, &from.base) {
+            // Another base was installed meanwhile; this one is already stale.
+            return self.clone();
+        }
+        let touched = self.delta.meetings.keys().chain(self.hidden.iter()).copied().collect::<BTreeSet<_>>();
+        let mut changes = BTreeMap::new();
+        let mut hidden = HashSet::new();
+        for id in touched {
+            let (now, then) = (self.meeting(id), from.meeting(id));
+            let same = match (now, then) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                changes.insert(id, now.cloned());
+                if base.layer.meetings.contains_key(&id) {
+                    hidden.insert(id);
+                }
             }
         }
-        let meetings: Vec<Arc<Meeting>> = meetings.into_iter().map(Arc::new).collect();
-        // The list entries and counts, and the search index, are independent: build them side by side.
-        let (meetings, usage, index) = std::thread::scope(|scope| {
-            let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
-            let entries: BTreeMap<MeetingId, Entry> =
-                meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
-            let usage = Usage::count(meetings.iter());
-            (entries, usage, index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        });
         Self {
-            fellowships: fellowships.into_iter().map(|f| (f.code.clone(), f)).collect(),
-            service_bodies: service_bodies.into_iter().map(|b| (b.id, b)).collect(),
-            children,
-            meetings,
-            index,
-            usage,
+            base: base.layer,
+            delta: Arc::new(delta_layer(changes, around)),
+            hidden: Arc::new(hidden),
+            ..self.clone()
         }
     }
 
@@ -160,34 +192,39 @@ impl Directory {
         &self.usage
     }
 
-    /// The search index over the meetings that can start.
-    pub fn index(&self) -> &SearchIndex {
-        &self.index
+    /// How many meetings can start (are in the search index).
+    pub fn indexed_count(&self) -> usize {
+        let hidden_indexed = self
+            .hidden
+            .iter()
+            .filter(|id| self.base.meetings.get(id).is_some_and(|e| SearchIndex::indexes(&e.meeting)))
+            .count();
+        self.base.index.len() - hidden_indexed + self.delta.index.len()
     }
 
     /// Every fellowship by code.
     pub fn fellowships(&self) -> impl Iterator<Item = &Fellowship> {
-        self.fellowships.values()
+        self.catalog.fellowships.values()
     }
 
     /// One fellowship.
     pub fn fellowship(&self, code: &FellowshipCode) -> Option<&Fellowship> {
-        self.fellowships.get(code)
+        self.catalog.fellowships.get(code)
     }
 
     /// Every service body by id.
     pub fn service_bodies(&self) -> impl Iterator<Item = &ServiceBody> {
-        self.service_bodies.values()
+        self.catalog.service_bodies.values()
     }
 
     /// One service body.
     pub fn service_body(&self, id: ServiceBodyId) -> Option<&ServiceBody> {
-        self.service_bodies.get(&id)
+        self.catalog.service_bodies.get(&id)
     }
 
     /// The direct children of a service body, by id.
     pub fn children(&self, id: ServiceBodyId) -> &[ServiceBodyId] {
-        self.children.get(&id).map_or(&[], Vec::as_slice)
+        self.catalog.children.get(&id).map_or(&[], Vec::as_slice)
     }
 
     /// A service body and all its descendants.
@@ -202,29 +239,120 @@ impl Directory {
         out
     }
 
+    /// True when `body` is `ancestor` or below it.
+    pub fn is_within(&self, body: ServiceBodyId, ancestor: ServiceBodyId) -> bool {
+        let mut current = Some(body);
+        // The depth bound guards against a cycle in corrupt data.
+        for _ in 0..=self.catalog.service_bodies.len() {
+            match current {
+                Some(id) if id == ancestor => return true,
+                Some(id) => current = self.service_body(id).and_then(|b| b.data.parent_id),
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// One live meeting, published or not.
     pub fn meeting(&self, id: MeetingId) -> Option<&Arc<Meeting>> {
-        self.meetings.get(&id).map(|e| &e.meeting)
+        if let Some(entry) = self.delta.meetings.get(&id) {
+            return Some(&entry.meeting);
+        }
+        if self.hidden.contains(&id) {
+            return None;
+        }
+        self.base.meetings.get(&id).map(|e| &e.meeting)
     }
 
     /// Every live meeting by id.
     pub fn meetings(&self) -> impl Iterator<Item = &Arc<Meeting>> {
-        self.meetings.values().map(|e| &e.meeting)
+        self.entries(Bound::Unbounded).map(|e| &e.meeting)
     }
 
     /// How many live meetings there are.
     pub fn meeting_count(&self) -> usize {
-        self.meetings.len()
+        self.base.meetings.len() - self.hidden.len() + self.delta.meetings.len()
+    }
+
+    fn entries(&self, lower: Bound<MeetingId>) -> impl Iterator<Item = &Entry> {
+        let range = (lower, Bound::Unbounded);
+        let base = self.base.meetings.range(range).filter(|(id, _)| !self.hidden.contains(id));
+        ById(base.peekable(), self.delta.meetings.range(range).peekable()).map(|(_, e)| e)
     }
 
     /// Up to `limit` matching meetings with ids above `after`, by ascending id.
     pub fn list(&self, filter: &MeetingFilter, after: Option<MeetingId>, limit: usize) -> Page {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let lower = after.map_or(Unbounded, Excluded);
-        let mut matching = self.meetings.range((lower, Unbounded)).map(|(_, e)| e).filter(|e| filter.matches(e));
+        let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut matching = self.entries(lower).filter(|e| {
+            filter.matches_meeting(&e.meeting)
+                && filter.text.as_ref().is_none_or(|t| e.search_text.contains(t.as_str()))
+        });
         let meetings: Vec<Arc<Meeting>> = matching.by_ref().take(limit).map(|e| Arc::clone(&e.meeting)).collect();
         let more = matching.next().is_some();
         let next_after = if more { meetings.last().map(|m| m.id) } else { None };
         Page { meetings, next_after }
+    }
+
+    /// The base's query: the same filter, skipping the meetings the delta supersedes.
+    fn base_query(&self, query: &NearbyQuery) -> NearbyQuery {
+        let mut base = query.clone();
+        if !self.hidden.is_empty() {
+            base.filter.exclude = Some(Arc::clone(&self.hidden));
+        }
+        base
+    }
+
+    /// The nearest matching meetings in the window, from the index (see `SearchIndex::nearby`).
+    pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
+        let base = self.base.index.nearby(&self.base_query(query));
+        merge_hits(base, self.delta.index.nearby(query), query.sort, query.limit)
+    }
+
+    /// The same answer by scanning every meeting: the benchmarks' baseline.
+    pub fn nearby_brute_force(&self, query: &NearbyQuery) -> Vec<Hit> {
+        let base = self.base.index.nearby_brute_force(&self.base_query(query));
+        merge_hits(base, self.delta.index.nearby_brute_force(query), query.sort, query.limit)
+    }
+
+    /// Every matching meeting starting in the window, wherever it is, by start then id.
+    pub fn upcoming(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
+        let mut base_filter = filter.clone();
+        if !self.hidden.is_empty() {
+            base_filter.exclude = Some(Arc::clone(&self.hidden));
+        }
+        let mut hits = self.base.index.upcoming(time, &base_filter);
+        hits.extend(self.delta.index.upcoming(time, filter));
+        hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
+        hits
+    }
+}
+
+/// A base layer built off the write path, to be installed with `Directory::rebased`.
+pub struct CompactedBase {
+    layer: Arc<Layer>,
+}
+
+fn delta_layer(changes: BTreeMap<MeetingId, Option<Arc<Meeting>>>, around: DateTime<Utc>) -> Layer {
+    let live: Vec<Arc<Meeting>> = changes.into_values().flatten().collect();
+    let index = SearchIndex::build(live.iter(), around);
+    Layer { meetings: live.into_iter().map(|m| (m.id, Entry::new(m))).collect(), index }
+}
+
+/// Two id-ordered walks with distinct ids merged into one.
+struct ById<A: Iterator, B: Iterator>(Peekable<A>, Peekable<B>);
+
+impl<'a, A, B> Iterator for ById<A, B>
+where
+    A: Iterator<Item = (&'a MeetingId, &'a Entry)>,
+    B: Iterator<Item = (&'a MeetingId, &'a Entry)>,
+{
+    type Item = (&'a MeetingId, &'a Entry);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match (self.0.peek(), self.1.peek()) {
+            (Some(a), Some(b)) if a.0 < b.0 => self.0.next(),
+            (Some(_), Some(_)) | (None, _) => self.1.next(),
+            (Some(_), None) => self.0.next(),
+        }
     }
 }

@@ -131,10 +131,7 @@ impl SearchIndex {
         let mut long_entries = Vec::new();
         for meeting in meetings {
             let data = &meeting.data;
-            let Some(schedule) = data.schedule.as_ref() else { continue };
-            if !data.published || data.attendance == Attendance::Inactive {
-                continue;
-            }
+            let Some(schedule) = data.schedule.as_ref().filter(|_| Self::indexes(meeting)) else { continue };
             let range = *offsets.entry(schedule.time_zone.tz()).or_insert_with_key(|tz| offset_range(*tz, from, to));
             let starts = StartWindows::new(schedule);
             let position = u32::try_from(entries.len()).unwrap_or(u32::MAX);
@@ -168,6 +165,12 @@ impl SearchIndex {
             long_entries,
             masks_valid: Some((from, to)),
         }
+    }
+
+    /// True for the meetings an index holds: published, scheduled and not inactive.
+    pub fn indexes(meeting: &Meeting) -> bool {
+        let data = &meeting.data;
+        data.schedule.is_some() && data.published && data.attendance != Attendance::Inactive
     }
 
     /// How many meetings can start.
@@ -356,6 +359,15 @@ fn upcoming_among<'a>(
         .collect();
     hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
     hits
+}
+
+/// Two answers to the same query (from disjoint sets of meetings) as one.
+pub fn merge_hits(mut a: Vec<Hit>, b: Vec<Hit>, sort: SortOrder, limit: usize) -> Vec<Hit> {
+    if b.is_empty() {
+        return a;
+    }
+    a.extend(b);
+    finish(a, sort, limit)
 }
 
 fn finish(mut hits: Vec<Hit>, sort: SortOrder, limit: usize) -> Vec<Hit> {

@@ -1,7 +1,9 @@
 //! Pure logic, no I/O: meetings, schedules, zones, geometry, the vocabulary and the directory snapshot.
 
+pub mod access;
 pub mod clock;
 pub mod directory;
+pub mod filter;
 pub mod geo;
 pub mod ids;
 pub mod index;

@@ -222,7 +222,7 @@ pub async fn list_types(
                 TypeOrigin::MeetingGuide => "meeting_guide".to_owned(),
                 TypeOrigin::Fellowship(f) => f.to_string(),
             },
-            fellowships: usage.get(&t.code).into_iter().flatten().map(ToString::to_string).collect(),
+            fellowships: usage.get(&t.code).into_iter().flat_map(|m| m.keys()).map(ToString::to_string).collect(),
         })
         .collect();
     let language_codes = vocabulary

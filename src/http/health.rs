@@ -40,7 +40,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(lantern: web::Data<Lantern>) -> HttpResponse {
     let directory = lantern.directory();
-    let counts = (Some(directory.meeting_count()), Some(directory.index().len()));
+    let counts = (Some(directory.meeting_count()), Some(directory.indexed_count()));
     let check = {
         let lantern = lantern.clone();
         web::block(move || lantern.check_database()).await

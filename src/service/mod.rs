@@ -80,7 +80,7 @@ impl Lantern {
         let directory = Directory::new(records.fellowships, records.service_bodies, records.meetings, clock.now());
         tracing::info!(
             meetings = directory.meeting_count(),
-            indexed = directory.index().len(),
+            indexed = directory.indexed_count(),
             load_ms = loaded.as_millis(),
             build_ms = (started.elapsed() - loaded).as_millis(),
             "directory loaded and indexed"

@@ -106,9 +106,9 @@ impl Lantern {
             limit: search.limit,
         };
         let hits = if self.scan_search() {
-            directory.index().nearby_brute_force(&query)
+            directory.nearby_brute_force(&query)
         } else {
-            directory.index().nearby(&query)
+            directory.nearby(&query)
         };
         Ok(SearchAnswer { at, attendance, hits, more: false })
     }
@@ -126,7 +126,6 @@ impl Lantern {
         let time =
             TimeWindow { at, window_minutes: search.window_minutes, include_in_progress: search.include_in_progress };
         let mut hits: Vec<Hit> = directory
-            .index()
             .upcoming(&time, &filter)
             .into_iter()
             .filter(|h| search.after.is_none_or(|after| (h.occurrence.start, h.meeting.id) > after))

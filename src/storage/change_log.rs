@@ -15,14 +15,18 @@ pub enum EntityKind {
     ServiceBody,
     /// A fellowship.
     Fellowship,
+    /// An API key (its record never holds the token or its hash).
+    Key,
 }
 
 impl EntityKind {
-    fn name(self) -> &'static str {
+    /// The name stored and shown on the wire.
+    pub fn name(self) -> &'static str {
         match self {
             EntityKind::Meeting => "meeting",
             EntityKind::ServiceBody => "service_body",
             EntityKind::Fellowship => "fellowship",
+            EntityKind::Key => "key",
         }
     }
 }
@@ -41,7 +45,8 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    fn name(self) -> &'static str {
+    /// The name stored and shown on the wire.
+    pub fn name(self) -> &'static str {
         match self {
             ChangeKind::Create => "create",
             ChangeKind::Update => "update",
@@ -88,8 +93,8 @@ struct NewChangeRow {
     created_at: chrono::NaiveDateTime,
 }
 
-/// Appends one change; call inside the write's transaction.
-pub fn append(conn: &mut AnyConnection, change: Change) -> Result<(), StorageError> {
+/// Appends one change, returning its sequence number; call inside the write's transaction.
+pub fn append(conn: &mut AnyConnection, change: Change) -> Result<i64, StorageError> {
     let Change {
         entity_kind,
         entity_id,
@@ -112,11 +117,92 @@ pub fn append(conn: &mut AnyConnection, change: Change) -> Result<(), StorageErr
         actor,
         created_at: at.naive_utc(),
     };
-    diesel::insert_into(change_log::table).values(&row).execute(conn)?;
-    Ok(())
+    Ok(diesel::insert_into(change_log::table).values(&row).returning(change_log::seq).get_result(conn)?)
 }
 
 /// How many changes are recorded.
 pub fn count(conn: &mut AnyConnection) -> Result<i64, StorageError> {
     Ok(change_log::table.count().get_result(conn)?)
+}
+
+/// Makes write transactions take their turn, so that change-log sequence numbers commit in order
+/// and a follower reading "changes after N" never skips one that commits late. PostgreSQL: a
+/// transaction-scoped advisory lock across every node; SQLite allows one writer at a time anyway.
+pub fn serialize_writers(conn: &mut AnyConnection) -> Result<(), StorageError> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        use diesel::connection::SimpleConnection;
+        pg.batch_execute("SELECT pg_advisory_xact_lock(7353012026)")?;
+    }
+    Ok(())
+}
+
+/// A recorded change.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = change_log)]
+#[allow(missing_docs)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub entity_kind: String,
+    pub entity_id: String,
+    pub service_body_before: Option<i64>,
+    pub service_body_after: Option<i64>,
+    pub change_kind: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub actor: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// Which changes a feed page reads.
+#[derive(Debug, Clone, Default)]
+pub struct FeedQuery {
+    /// Changes after this sequence number.
+    pub after: i64,
+    /// At most this many.
+    pub limit: i64,
+    /// Only these entity kinds.
+    pub kinds: Vec<EntityKind>,
+    /// Only changes whose service body before or after is one of these.
+    pub service_bodies: Option<Vec<i64>>,
+}
+
+/// Changes in sequence order.
+pub fn feed(conn: &mut AnyConnection, q: &FeedQuery) -> Result<Vec<ChangeRow>, StorageError> {
+    let kinds: Vec<&str> = q.kinds.iter().map(|k| k.name()).collect();
+    let mut query = change_log::table
+        .filter(change_log::seq.gt(q.after))
+        .filter(change_log::entity_kind.eq_any(kinds))
+        .order(change_log::seq)
+        .limit(q.limit)
+        .select(ChangeRow::as_select())
+        .into_boxed();
+    if let Some(bodies) = &q.service_bodies {
+        query = query.filter(
+            change_log::service_body_before
+                .eq_any(bodies.clone())
+                .or(change_log::service_body_after.eq_any(bodies.clone())),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Every change of one entity, in order.
+pub fn of_entity(conn: &mut AnyConnection, kind: EntityKind, id: &str) -> Result<Vec<ChangeRow>, StorageError> {
+    Ok(change_log::table
+        .filter(change_log::entity_kind.eq(kind.name()))
+        .filter(change_log::entity_id.eq(id))
+        .order(change_log::seq)
+        .select(ChangeRow::as_select())
+        .load(conn)?)
+}
+
+/// One change by sequence number.
+pub fn get(conn: &mut AnyConnection, seq: i64) -> Result<Option<ChangeRow>, StorageError> {
+    Ok(change_log::table.find(seq).select(ChangeRow::as_select()).first(conn).optional()?)
+}
+
+/// The highest sequence number recorded (0 when empty).
+pub fn last_seq(conn: &mut AnyConnection) -> Result<i64, StorageError> {
+    let max: Option<i64> = change_log::table.select(diesel::dsl::max(change_log::seq)).first(conn)?;
+    Ok(max.unwrap_or(0))
 }

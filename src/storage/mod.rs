@@ -2,10 +2,12 @@
 
 pub mod change_log;
 pub mod connection;
+pub mod keys;
 pub mod meeting_rows;
 pub mod queries;
 pub mod rows;
 pub mod schema;
+pub mod writes;
 
 pub use connection::{AnyConnection, Backend, Database};
 

@@ -98,6 +98,21 @@ diesel::table! {
     }
 }
 
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        service_body_id -> Nullable<BigInt>,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(meetings -> service_bodies (service_body_id));
 diesel::joinable!(meeting_locations -> meetings (meeting_id));
 diesel::joinable!(meeting_online -> meetings (meeting_id));
@@ -109,4 +124,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_locations,
     meeting_online,
     change_log,
+    api_keys,
 );

@@ -1,0 +1,2 @@
+DROP INDEX change_log_service_body_after;
+DROP TABLE api_keys;

@@ -1,0 +1,116 @@
+//! Who may do what: API key roles and the service-body scope of a key.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::directory::Directory;
+use super::ids::{InvalidValue, ServiceBodyId};
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including service bodies, fellowships and keys.
+    Admin,
+    /// Create, edit and delete meetings of its service body and its descendants.
+    Publisher,
+    /// Read the private fields of its service body and its descendants.
+    Observer,
+}
+
+impl Role {
+    /// Every role, in wire order.
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Publisher, Role::Observer];
+
+    /// The snake_case name used on the wire and in storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Publisher => "publisher",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| InvalidValue(format!("`{s}` is not one of admin, publisher, observer")))
+    }
+}
+
+/// A stored API key, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    /// Its id (also the public part of its token).
+    pub id: i64,
+    /// What it is called; recorded as the actor of its changes.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// For publishers and observers: the service body (with descendants) it acts for.
+    pub service_body_id: Option<ServiceBodyId>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// After this it no longer authenticates.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a request (to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    /// True when the key may authenticate at `now`.
+    pub fn is_usable(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|t| now < t)
+    }
+}
+
+/// The caller of a request: anonymous, or the key it authenticated with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Caller {
+    /// No key: the public.
+    #[default]
+    Public,
+    /// A valid key.
+    Key(ApiKey),
+}
+
+impl Caller {
+    /// True for admin keys.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Caller::Key(k) if k.role == Role::Admin)
+    }
+
+    fn reaches(&self, directory: &Directory, body: ServiceBodyId, roles: &[Role]) -> bool {
+        match self {
+            Caller::Public => false,
+            Caller::Key(key) if key.role == Role::Admin => true,
+            Caller::Key(key) => {
+                roles.contains(&key.role) && key.service_body_id.is_some_and(|root| directory.is_within(body, root))
+            }
+        }
+    }
+
+    /// May see private fields and unpublished meetings of `body`.
+    pub fn may_read_private(&self, directory: &Directory, body: ServiceBodyId) -> bool {
+        self.reaches(directory, body, &[Role::Publisher, Role::Observer])
+    }
+
+    /// May create, edit and delete meetings of `body`.
+    pub fn may_publish(&self, directory: &Directory, body: ServiceBodyId) -> bool {
+        self.reaches(directory, body, &[Role::Publisher])
+    }
+
+    /// The name recorded as the actor of this caller's changes.
+    pub fn actor(&self) -> &str {
+        match self {
+            Caller::Public => "public",
+            Caller::Key(key) => &key.name,
+        }
+    }
+}

@@ -105,7 +105,8 @@ impl Usage {
         }
         *self.meetings_per_fellowship.entry(data.fellowship.clone()).or_insert(0) += 1;
         for code in &data.types {
-            *self.fellowships_per_type.entry(code.clone()).or_default().entry(data.fellowship.clone()).or_insert(0) += 1;
+            *self.fellowships_per_type.entry(code.clone()).or_default().entry(data.fellowship.clone()).or_insert(0) +=
+                1;
         }
     }
 

@@ -105,11 +105,7 @@ impl Lantern {
             sort: search.sort,
             limit: search.limit,
         };
-        let hits = if self.scan_search() {
-            directory.nearby_brute_force(&query)
-        } else {
-            directory.nearby(&query)
-        };
+        let hits = if self.scan_search() { directory.nearby_brute_force(&query) } else { directory.nearby(&query) };
         Ok(SearchAnswer { at, attendance, hits, more: false })
     }
 

@@ -99,13 +99,7 @@ pub fn insert(conn: &mut AnyConnection, key: &NewKey, at: DateTime<Utc>) -> Resu
 
 /// One key and its token hash.
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<(ApiKey, String)>, StorageError> {
-    api_keys::table
-        .find(id)
-        .select(KeyRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(KeyRow::into_domain)
-        .transpose()
+    api_keys::table.find(id).select(KeyRow::as_select()).first(conn).optional()?.map(KeyRow::into_domain).transpose()
 }
 
 /// Every key, by id.

@@ -98,7 +98,6 @@ diesel::table! {
     }
 }
 
-
 diesel::table! {
     api_keys (id) {
         id -> BigInt,

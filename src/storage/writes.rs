@@ -21,8 +21,7 @@ pub fn find_meeting(conn: &mut AnyConnection, id: MeetingId) -> Result<Option<St
         return Ok(None);
     };
     let deleted_at = row.fields.deleted_at.map(|t| t.and_utc());
-    let location =
-        meeting_locations::table.find(id.get()).select(LocationRow::as_select()).first(conn).optional()?;
+    let location = meeting_locations::table.find(id.get()).select(LocationRow::as_select()).first(conn).optional()?;
     let online = meeting_online::table.find(id.get()).select(OnlineRow::as_select()).first(conn).optional()?;
     Ok(Some((meeting_from_rows(row, location, online)?, deleted_at)))
 }

@@ -25,6 +25,45 @@ pub enum Command {
     Openapi,
     /// Generate a synthetic directory from the GeoNames gazetteer in `seed-data/`.
     Generate(GenerateArgs),
+    /// Manage API keys in the database (`--database-url`), without a running server.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// `lantern keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Issue a key and print its token, once.
+    Create(CreateKeyArgs),
+    /// List every key (never the tokens).
+    List,
+    /// Revoke a key at once.
+    Revoke {
+        /// The key's id.
+        id: i64,
+    },
+    /// Give a key a new token (printed once); the old one stops working.
+    Rotate {
+        /// The key's id.
+        id: i64,
+    },
+}
+
+/// Options of `keys create`.
+#[derive(Debug, Clone, Args)]
+pub struct CreateKeyArgs {
+    /// `admin`, `publisher` or `observer`.
+    #[arg(long)]
+    pub role: String,
+    /// What the key is called (recorded as the actor of its changes).
+    #[arg(long)]
+    pub name: String,
+    /// The service body a publisher or observer acts for (with its descendants).
+    #[arg(long)]
+    pub service_body: Option<i64>,
+    /// When the key stops working (RFC 3339).
+    #[arg(long)]
+    pub expires_at: Option<String>,
 }
 
 /// Options of `serve`.

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => lantern::run::serve(args),
         Some(Command::Openapi) => lantern::run::print_openapi(),
         Some(Command::Generate(args)) => lantern::run::generate(args),
+        Some(Command::Keys(command)) => lantern::run::keys(command, cli.serve),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

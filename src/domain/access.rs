@@ -78,17 +78,20 @@ pub enum Caller {
     Public,
     /// A valid key.
     Key(ApiKey),
+    /// The command line on the server itself: an admin without a key (actor `cli`).
+    Operator,
 }
 
 impl Caller {
     /// True for admin keys.
     pub fn is_admin(&self) -> bool {
-        matches!(self, Caller::Key(k) if k.role == Role::Admin)
+        matches!(self, Caller::Operator) || matches!(self, Caller::Key(k) if k.role == Role::Admin)
     }
 
     fn reaches(&self, directory: &Directory, body: ServiceBodyId, roles: &[Role]) -> bool {
         match self {
             Caller::Public => false,
+            Caller::Operator => true,
             Caller::Key(key) if key.role == Role::Admin => true,
             Caller::Key(key) => {
                 roles.contains(&key.role) && key.service_body_id.is_some_and(|root| directory.is_within(body, root))
@@ -110,6 +113,7 @@ impl Caller {
     pub fn actor(&self) -> &str {
         match self {
             Caller::Public => "public",
+            Caller::Operator => "cli",
             Caller::Key(key) => &key.name,
         }
     }

@@ -121,12 +121,11 @@ impl Directory {
 
     /// The same directory with one meeting replaced, added (`Some`) or removed (`None`).
     /// Costs the size of the delta, not of the directory.
-    pub fn with_meeting(&self, id: MeetingId, meeting: Option<Meeting>, around: DateTime<Utc>) -> Self {
+    pub fn with_meeting(&self, id: MeetingId, meeting: Option<Arc<Meeting>>, around: DateTime<Utc>) -> Self {
         let mut usage = self.usage.clone();
         if let Some(old) = self.meeting(id) {
             usage.remove(old);
         }
-        let meeting = meeting.map(Arc::new);
         if let Some(new) = &meeting {
             usage.add(new);
         }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::geo::Coordinates;
 use super::ids::{FellowshipCode, LanguageCode, MeetingId, ServiceBodyId, Slug, TypeCode};
+use super::rules;
 use super::schedule::Schedule;
 
 /// How people attend a meeting.
@@ -199,7 +200,31 @@ impl MeetingData {
                 "online and hybrid meetings need a conference URL or phone".into(),
             ));
         }
+        self.format_problems(&mut problems);
         problems
+    }
+
+    /// Web addresses, phone numbers, e-mail addresses and text lengths.
+    fn format_problems(&self, problems: &mut Vec<(String, String)>) {
+        let mut check = |field: String, problem: Option<String>| problems.extend(problem.map(|p| (field, p)));
+        for (field, url) in [
+            ("website", self.website.as_deref()),
+            ("online.conference_url", self.online.as_ref().and_then(|o| o.conference_url.as_deref())),
+        ] {
+            check(field.into(), url.and_then(rules::url_problem));
+        }
+        let phone = self.online.as_ref().and_then(|o| o.conference_phone.as_deref());
+        check("online.conference_phone".into(), phone.and_then(rules::phone_problem));
+        for (i, contact) in self.contacts.iter().enumerate() {
+            check(format!("contacts[{i}].email"), contact.email.as_deref().and_then(rules::email_problem));
+            check(format!("contacts[{i}].phone"), contact.phone.as_deref().and_then(rules::phone_problem));
+        }
+        let long = |text: Option<&str>, max: usize| {
+            text.filter(|t| t.chars().count() > max).map(|_| format!("must have at most {max} characters"))
+        };
+        check("external_id".into(), long(self.external_id.as_deref(), 200));
+        check("group_name".into(), long(self.group_name.as_deref(), 200));
+        check("notes".into(), long(self.notes.as_deref(), 4000));
     }
 
     /// Lowercased text that `q` searches: name, location and notes.

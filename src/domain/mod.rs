@@ -9,6 +9,7 @@ pub mod ids;
 pub mod index;
 pub mod meeting;
 pub mod occurrence;
+pub mod rules;
 pub mod schedule;
 pub mod service_body;
 pub mod vocabulary;

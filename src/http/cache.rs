@@ -1,9 +1,10 @@
-//! Cacheable JSON answers: a strong `ETag` over the body, `Cache-Control`, and `304` on a
-//! matching `If-None-Match`.
+//! Cacheable JSON answers: a strong `ETag` (a hash of the body, or a record's version),
+//! `Cache-Control`, `304` on a matching `If-None-Match`, and `Vary: Authorization` where private
+//! fields may appear.
 
 use std::hash::{Hash, Hasher};
 
-use actix_web::http::header::{self, ContentType, EntityTag, IfNoneMatch};
+use actix_web::http::header::{self, ContentType, EntityTag, HeaderValue, IfNoneMatch};
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -12,12 +13,26 @@ use super::problem::ApiError;
 /// How long public directory answers may be cached, in seconds.
 pub const DIRECTORY_MAX_AGE: u32 = 60;
 
-/// Serializes `body` and answers `200` with a strong `ETag`, or `304` when the client has it.
+/// Serializes `body` and answers `200` with a strong `ETag` over it, or `304` when the client has it.
 pub fn cached_json<T: Serialize>(req: &HttpRequest, body: &T, max_age: u32) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
-    let tag = EntityTag::new_strong(format!("{:016x}", hasher.finish()));
+    Ok(respond(req, bytes, EntityTag::new_strong(format!("{:016x}", hasher.finish())), max_age))
+}
+
+/// Answers `200` with `tag` as the `ETag` (a record's version), or `304` when the client has it.
+pub fn tagged_json<T: Serialize>(
+    req: &HttpRequest,
+    body: &T,
+    tag: EntityTag,
+    max_age: u32,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(respond(req, bytes, tag, max_age))
+}
+
+fn respond(req: &HttpRequest, bytes: Vec<u8>, tag: EntityTag, max_age: u32) -> HttpResponse {
     let cache_control = format!("public, max-age={max_age}");
     let matches = match req.get_header::<IfNoneMatch>() {
         Some(IfNoneMatch::Any) => true,
@@ -27,7 +42,18 @@ pub fn cached_json<T: Serialize>(req: &HttpRequest, body: &T, max_age: u32) -> R
     let mut response = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     response.insert_header(header::ETag(tag)).insert_header((header::CACHE_CONTROL, cache_control));
     if matches {
-        return Ok(response.finish());
+        return response.finish();
     }
-    Ok(response.insert_header(ContentType::json()).body(bytes))
+    response.insert_header(ContentType::json()).body(bytes)
+}
+
+/// Marks an answer that depends on the caller's key; one with private fields is not stored by
+/// shared caches.
+pub fn vary_by_key(mut response: HttpResponse, private: bool) -> HttpResponse {
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Authorization"));
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
+    response
 }

@@ -49,6 +49,39 @@ pub struct MeetingResponse {
     pub updated_at: String,
     /// Incremented on every change; the meeting's `ETag`.
     pub version: i64,
+    /// Private: present only for keys with rights to the meeting's service body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<ContactResponse>>,
+    /// Private: present only for keys with rights to the meeting's service body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<bool>,
+}
+
+/// A contact person (private).
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ContactResponse {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl From<&crate::domain::meeting::Contact> for ContactResponse {
+    fn from(c: &crate::domain::meeting::Contact) -> Self {
+        Self { name: c.name.clone(), email: c.email.clone(), phone: c.phone.clone() }
+    }
+}
+
+impl MeetingResponse {
+    /// The meeting with its private fields, for keys with rights to its service body.
+    pub fn with_private(m: &Meeting) -> Self {
+        let contacts = m.data.contacts.iter().map(ContactResponse::from);
+        Self { contacts: Some(contacts.collect()), published: Some(m.data.published), ..Self::from(m) }
+    }
+
+    /// The meeting as `private` says the caller may see it.
+    pub fn for_caller(m: &Meeting, private: bool) -> Self {
+        if private { Self::with_private(m) } else { Self::from(m) }
+    }
 }
 
 /// When a meeting meets, in its own zone's wall-clock time.
@@ -70,7 +103,7 @@ pub struct ScheduleResponse {
 }
 
 /// Where a meeting is.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct LocationResponse {
     pub name: Option<String>,
     pub street_address: Option<String>,
@@ -85,7 +118,7 @@ pub struct LocationResponse {
 }
 
 /// How to join remotely.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct OnlineResponse {
     pub conference_url: Option<String>,
     pub conference_phone: Option<String>,
@@ -93,7 +126,7 @@ pub struct OnlineResponse {
 }
 
 /// Dates without a meeting, in the meeting's local calendar.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ClosuresResponse {
     /// `YYYY-MM-DD` local dates.
     #[schema(value_type = Vec<String>)]
@@ -126,6 +159,8 @@ impl From<&Meeting> for MeetingResponse {
             created_at: instant(m.created_at),
             updated_at: instant(m.updated_at),
             version: m.version,
+            contacts: None,
+            published: None,
         }
     }
 }

@@ -6,12 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::cache::{DIRECTORY_MAX_AGE, cached_json};
+use super::auth::{caller, version_tag};
+use super::cache::{DIRECTORY_MAX_AGE, cached_json, tagged_json, vary_by_key};
 use super::dto::{MeetingListResponse, MeetingResponse};
 use super::params::{ParamErrors, encode_cursor};
 use super::problem::{ApiError, Problem};
 use crate::service::Lantern;
-use crate::service::query::{CommonFilters, MeetingQuery};
+use crate::service::query::{CommonFilters, MeetingQuery, VisiblePage};
 
 /// The largest `limit` of a meeting list.
 pub const MAX_LIST_LIMIT: usize = 500;
@@ -58,12 +59,15 @@ pub struct ListMeetingsParams {
     cursor: Option<String>,
 }
 
-/// Lists published meetings by ascending id, filtered, one page at a time.
+/// Lists published meetings by ascending id, filtered, one page at a time. With a key, also the
+/// unpublished meetings of its service bodies, with their private fields.
 #[utoipa::path(
     tag = "meetings",
     params(FilterParams, ListMeetingsParams),
+    security((), ("api_key" = [])),
     responses(
         (status = 200, body = MeetingListResponse, description = "One page of meetings"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "The key is unknown, revoked or expired"),
         (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters"),
     )
@@ -75,12 +79,11 @@ pub async fn list_meetings(
     params: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let query = parse_list_query(&params).map_err(ApiError::invalid_query)?;
-    let page = lantern.list_meetings(query)?;
-    let body = MeetingListResponse {
-        results: page.meetings.iter().map(|m| MeetingResponse::from(m.as_ref())).collect(),
-        next_cursor: page.next_after.map(encode_cursor),
-    };
-    cached_json(&req, &body, DIRECTORY_MAX_AGE)
+    let caller = caller(&req, &lantern).await?;
+    let VisiblePage { page, private } = lantern.list_meetings(query, &caller)?;
+    let results = page.meetings.iter().zip(&private).map(|(m, p)| MeetingResponse::for_caller(m, *p));
+    let body = MeetingListResponse { results: results.collect(), next_cursor: page.next_after.map(encode_cursor) };
+    Ok(vary_by_key(cached_json(&req, &body, DIRECTORY_MAX_AGE)?, private.contains(&true)))
 }
 
 fn parse_list_query(p: &HashMap<String, String>) -> Result<MeetingQuery, crate::service::error::FieldErrors> {
@@ -109,12 +112,16 @@ pub fn common_filters(e: &mut ParamErrors, p: &HashMap<String, String>) -> Commo
     }
 }
 
-/// One published meeting.
+/// One meeting: published ones for everybody; unpublished ones and the private fields
+/// (`contacts`, `published`) only with a key that has rights to its service body. The `ETag` is
+/// the meeting's version, for `If-Match` on writes.
 #[utoipa::path(
     tag = "meetings",
     params(("id" = i64, Path, description = "Meeting id")),
+    security((), ("api_key" = [])),
     responses(
         (status = 200, body = MeetingResponse, description = "The meeting"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "The key is unknown, revoked or expired"),
         (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such meeting"),
     )
@@ -126,6 +133,8 @@ pub async fn get_meeting(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.parse().map_err(|_| ApiError::NotFound(format!("there is no meeting `{id}`")))?;
-    let meeting = lantern.meeting(id)?;
-    cached_json(&req, &MeetingResponse::from(meeting.as_ref()), DIRECTORY_MAX_AGE)
+    let caller = caller(&req, &lantern).await?;
+    let (meeting, private) = lantern.meeting_for(id, &caller)?;
+    let body = MeetingResponse::for_caller(&meeting, private);
+    Ok(vary_by_key(tagged_json(&req, &body, version_tag(meeting.version), DIRECTORY_MAX_AGE)?, private))
 }

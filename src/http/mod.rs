@@ -1,14 +1,23 @@
 //! The HTTP API: route table, middleware, problem+json errors and the OpenAPI document.
 
+pub mod auth;
 pub mod cache;
 pub mod catalog;
+pub mod catalog_writes;
+pub mod changes;
 pub mod dto;
 pub mod health;
+pub mod history_dto;
+pub mod json_fields;
+pub mod keys;
+pub mod meeting_request;
+pub mod meeting_writes;
 pub mod meetings;
 pub mod params;
 pub mod problem;
 pub mod search;
 pub mod search_dto;
+pub mod write_dto;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -33,24 +42,60 @@ use problem::{ApiError, internal_problem, problem_response};
         (name = "meetings", description = "The meeting directory"),
         (name = "search", description = "Meetings starting soon, near a place or anywhere"),
         (name = "catalog", description = "Fellowships, service bodies and the type vocabulary"),
+        (name = "publishing", description = "Writes for service offices: meetings (publisher keys), service bodies and fellowships (admin keys)"),
+        (name = "history", description = "The change feed"),
+        (name = "keys", description = "API keys (admin keys)"),
         (name = "health", description = "Liveness and readiness"),
-    )
+    ),
+    modifiers(&BearerKeys)
 )]
 struct ApiDoc;
+
+/// Declares the `api_key` bearer scheme the write endpoints name.
+struct BearerKeys;
+
+impl utoipa::Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("An API key from `lantern keys create` or `POST /v1/keys`: `lantern_<id>_<secret>`"))
+            .build();
+        components.add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
 
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         scope::scope("/v1")
             // The fixed segments are registered before `/meetings/{id}`.
             .service(meetings::list_meetings)
+            .service(meeting_writes::create_meeting)
             .service(search::nearby)
             .service(search::upcoming)
             .service(search::occurrences)
+            .service(meeting_writes::meeting_history)
+            .service(meeting_writes::restore_meeting)
             .service(meetings::get_meeting)
+            .service(meeting_writes::replace_meeting)
+            .service(meeting_writes::patch_meeting)
+            .service(meeting_writes::delete_meeting)
             .service(catalog::list_fellowships)
+            .service(catalog_writes::create_fellowship)
+            .service(catalog_writes::replace_fellowship)
             .service(catalog::list_service_bodies)
+            .service(catalog_writes::create_service_body)
             .service(catalog::get_service_body)
-            .service(catalog::list_types),
+            .service(catalog_writes::replace_service_body)
+            .service(catalog_writes::patch_service_body)
+            .service(catalog_writes::delete_service_body)
+            .service(catalog::list_types)
+            .service(changes::list_changes)
+            .service(keys::list_keys)
+            .service(keys::create_key)
+            .service(keys::rotate_key)
+            .service(keys::revoke_key),
     )
     .service(health::healthz)
     .service(health::readyz);
@@ -83,7 +128,8 @@ pub fn app(
     let (app, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
     app.app_data(lantern)
         .app_data(web::QueryConfig::default().error_handler(problem::query_rejection))
-        .app_data(web::JsonConfig::default().error_handler(problem::json_rejection))
+        .app_data(web::JsonConfig::default().limit(auth::MAX_BODY_BYTES).error_handler(problem::json_rejection))
+        .app_data(web::PayloadConfig::new(auth::MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(problem::path_rejection))
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
@@ -96,8 +142,16 @@ pub fn app(
                 let res = call.await?.map_into_boxed_body();
                 let id = res.request().extensions().get::<RequestId>().map(ToString::to_string);
                 let Some(id) = id else { return Ok(res) };
-                let mut res = if res.status().is_server_error() && res.status() != 503 {
+                let status = res.status();
+                let is_problem = res
+                    .headers()
+                    .get(actix_web::http::header::CONTENT_TYPE)
+                    .is_some_and(|v| v.as_bytes() == problem::PROBLEM_JSON.as_bytes());
+                let mut res = if status.is_server_error() && status != 503 {
                     res.into_response(problem_response(&internal_problem(id.clone())))
+                } else if status.is_client_error() && !is_problem {
+                    // Rejections that bypass our handlers (an oversized raw body, say) still answer problem+json.
+                    res.into_response(problem_response(&problem::status_problem(status)))
                 } else {
                     res
                 };

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -46,9 +47,27 @@ pub enum ApiError {
         /// Messages per parameter.
         errors: FieldErrors,
     },
+    /// 401: no key, or an unknown, revoked or expired one, where a key is needed.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: a valid key outside its role or scope (also for records that do not exist).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: no such resource, or not visible to the caller.
     #[error("{0}")]
     NotFound(String),
+    /// 409: the request contradicts the stored state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 412: `If-Match` names a version that is no longer current.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// 413: the body is larger than the documented limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 429: too many failed authentications from this address.
+    #[error("too many failed authentications from this address; retry after {0} seconds")]
+    TooManyRequests(u64),
     /// 422: a well-formed body that breaks a rule.
     #[error("the request breaks validation rules")]
     Unprocessable(FieldErrors),
@@ -74,7 +93,13 @@ impl ApiError {
             ApiError::BadRequest { detail, errors } => {
                 ("invalid-request", "Bad request", detail.clone(), Some(errors.clone()).filter(|e| !e.is_empty()))
             }
+            ApiError::Unauthorized(detail) => ("unauthorized", "Unauthorized", detail.clone(), None),
+            ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone(), None),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), None),
+            ApiError::Conflict(detail) => ("conflict", "Conflict", detail.clone(), None),
+            ApiError::PreconditionFailed(detail) => ("stale-version", "Precondition failed", detail.clone(), None),
+            ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Payload too large", detail.clone(), None),
+            ApiError::TooManyRequests(_) => ("too-many-requests", "Too many requests", self.to_string(), None),
             ApiError::Unprocessable(errors) => {
                 ("validation-failed", "Validation failed", self.to_string(), Some(errors.clone()))
             }
@@ -100,7 +125,13 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,7 +141,18 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(details) = self {
             tracing::error!(error = %details, "request failed");
         }
-        problem_response(&self.problem())
+        let mut response = problem_response(&self.problem());
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::TooManyRequests(secs) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -126,6 +168,19 @@ fn mime_json() -> actix_web::mime::Mime {
     actix_web::mime::APPLICATION_JSON
 }
 
+/// A problem for a client error raised outside our handlers, named by its status alone.
+pub fn status_problem(status: StatusCode) -> Problem {
+    let title = status.canonical_reason().unwrap_or("Client error").to_owned();
+    Problem {
+        type_: format!("urn:lantern:problem:http-{}", status.as_u16()),
+        detail: format!("the request was refused: {}", title.to_lowercase()),
+        title,
+        status: status.as_u16(),
+        errors: None,
+        request_id: None,
+    }
+}
+
 /// The problem body a 500 carries, with the request id under which its details were logged.
 pub fn internal_problem(request_id: String) -> Problem {
     Problem { request_id: Some(request_id), ..ApiError::Internal(String::new()).problem() }
@@ -137,6 +192,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::InvalidQuery(errors) => ApiError::invalid_query(errors),
             ServiceError::Invalid(errors) => ApiError::Unprocessable(errors),
             ServiceError::NotFound(detail) => ApiError::NotFound(detail),
+            ServiceError::Unauthorized(detail) => ApiError::Unauthorized(detail),
+            ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
+            ServiceError::Conflict(detail) => ApiError::Conflict(detail),
+            e @ ServiceError::PreconditionFailed { .. } => ApiError::PreconditionFailed(e.to_string()),
+            ServiceError::TooManyAttempts { retry_after_secs } => ApiError::TooManyRequests(retry_after_secs),
             ServiceError::Storage(e) => ApiError::Internal(e.to_string()),
             ServiceError::Task(e) => ApiError::Internal(e),
         }
@@ -150,6 +210,10 @@ pub fn query_rejection(err: actix_web::error::QueryPayloadError, _req: &HttpRequ
 
 /// Turns actix's JSON body rejections into a 400 (or 413 for oversized bodies) problem.
 pub fn json_rejection(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    if let E::Overflow { limit } | E::OverflowKnownLength { limit, .. } = err {
+        return ApiError::PayloadTooLarge(format!("request bodies may have at most {limit} bytes")).into();
+    }
     ApiError::BadRequest { detail: format!("malformed JSON body: {err}"), errors: FieldErrors::new() }.into()
 }
 

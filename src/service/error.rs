@@ -24,10 +24,48 @@ pub enum ServiceError {
     /// No such thing, or not visible to the caller (HTTP 404).
     #[error("{0}")]
     NotFound(String),
+    /// No key, or a key that is unknown, revoked or expired, where one is needed (HTTP 401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid key acting outside its role or service body (HTTP 403); also when the record does
+    /// not exist, so that scope does not reveal existence.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The record changed since the version the caller named in `If-Match` (HTTP 412).
+    #[error("the record is at version {current}, not the one If-Match names")]
+    PreconditionFailed {
+        /// The version it is at.
+        current: i64,
+    },
+    /// The request contradicts the stored state, for example deleting a service body that still
+    /// has meetings (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed authentications from this address (HTTP 429).
+    #[error("too many failed authentications; retry after {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds until the address may try again.
+        retry_after_secs: u64,
+    },
     /// Storage failed (HTTP 500, details logged, never returned).
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// A blocking task could not run (HTTP 500).
     #[error("background task failed: {0}")]
     Task(String),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        ServiceError::Storage(StorageError::Query(e))
+    }
+}
+
+impl ServiceError {
+    /// A 422 about one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        push_error(&mut errors, field, message);
+        ServiceError::Invalid(errors)
+    }
 }

@@ -1,15 +1,18 @@
 //! Use cases over storage and the directory snapshot: open and seed, list and look up, readiness.
 //! Owns transaction boundaries and keeps the in-memory snapshot in step with the database.
 
+pub mod catalog_writes;
 pub mod error;
+pub mod history;
+pub mod keys;
+pub mod publish;
 pub mod query;
 pub mod search;
 pub mod seed;
+pub mod snapshot;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use arc_swap::ArcSwap;
 
 use crate::domain::clock::Clock;
 use crate::domain::directory::Directory;
@@ -54,10 +57,12 @@ fn invalid_seed(message: String) -> ServiceError {
 /// The running application: the database, the derived directory snapshot, the vocabulary and the clock.
 pub struct Lantern {
     db: Database,
-    directory: ArcSwap<Directory>,
+    snapshots: Arc<snapshot::Snapshots>,
     vocabulary: Vocabulary,
     clock: Arc<dyn Clock>,
     scan_search: bool,
+    failed_auth: keys::FailedAuth,
+    zones: std::sync::OnceLock<crate::domain::zones::ZoneFinder>,
 }
 
 impl Lantern {
@@ -85,7 +90,15 @@ impl Lantern {
             build_ms = (started.elapsed() - loaded).as_millis(),
             "directory loaded and indexed"
         );
-        Ok(Self { db, directory: ArcSwap::from_pointee(directory), vocabulary, clock, scan_search: false })
+        Ok(Self {
+            db,
+            snapshots: Arc::new(snapshot::Snapshots::new(directory, Arc::clone(&clock))),
+            vocabulary,
+            clock,
+            scan_search: false,
+            failed_auth: keys::FailedAuth::default(),
+            zones: std::sync::OnceLock::new(),
+        })
     }
 
     /// Answers nearby searches by scanning every meeting instead of walking the index: the
@@ -102,7 +115,7 @@ impl Lantern {
 
     /// The current directory snapshot; it never changes under the caller.
     pub fn directory(&self) -> Arc<Directory> {
-        self.directory.load_full()
+        self.snapshots.load()
     }
 
     /// The type vocabulary.

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::Lantern;
 use super::error::{FieldErrors, ServiceError, push_error};
-use crate::domain::directory::{Directory, MeetingFilter, Page};
+use crate::domain::access::Caller;
+use crate::domain::directory::{Directory, MeetingFilter, Page, Unpublished};
 use crate::domain::geo::BoundingBox;
 use crate::domain::ids::{FellowshipCode, LanguageCode, MeetingId, ServiceBodyId, TypeCode};
 use crate::domain::meeting::{Attendance, Meeting};
@@ -28,6 +29,15 @@ pub struct CommonFilters {
     pub attendance: Vec<Attendance>,
     /// Any of these languages.
     pub languages: Vec<LanguageCode>,
+}
+
+/// A page of meetings with, for each, whether the caller may see its private fields.
+#[derive(Debug, Clone)]
+pub struct VisiblePage {
+    /// The meetings.
+    pub page: Page,
+    /// Parallel to `page.meetings`.
+    pub private: Vec<bool>,
 }
 
 /// A meeting list request.
@@ -91,25 +101,46 @@ impl Lantern {
         })
     }
 
-    /// One page of the public meeting list.
-    pub fn list_meetings(&self, query: MeetingQuery) -> Result<Page, ServiceError> {
+    /// One page of the meeting list as the caller may see it: published meetings, and for keys
+    /// also the unpublished ones of their service bodies; each with whether its private fields show.
+    pub fn list_meetings(&self, query: MeetingQuery, caller: &Caller) -> Result<VisiblePage, ServiceError> {
         let directory = self.directory();
+        let unpublished = match caller {
+            Caller::Public => Unpublished::Hidden,
+            c if c.is_admin() => Unpublished::All,
+            Caller::Key(key) => Unpublished::Within(Arc::new(
+                key.service_body_id.map(|root| directory.subtree(root)).unwrap_or_default(),
+            )),
+            Caller::Operator => Unpublished::All,
+        };
         let filter = MeetingFilter {
             days: query.days,
             text: query.text.map(|t| t.to_lowercase()),
             bbox: query.bbox,
             updated_since: query.updated_since,
+            unpublished,
             ..self.resolve_filters(&directory, query.common)?
         };
-        Ok(directory.list(&filter, query.after, query.limit))
+        let page = directory.list(&filter, query.after, query.limit);
+        let private =
+            page.meetings.iter().map(|m| caller.may_read_private(&directory, m.data.service_body_id)).collect();
+        Ok(VisiblePage { page, private })
     }
 
     /// One published meeting.
     pub fn meeting(&self, id: MeetingId) -> Result<Arc<Meeting>, ServiceError> {
-        self.directory()
-            .meeting(id)
-            .filter(|m| m.data.published)
-            .cloned()
+        self.meeting_for(id, &Caller::Public).map(|(m, _)| m)
+    }
+
+    /// One meeting as the caller may see it: published ones for everybody, unpublished ones for
+    /// keys with rights to their service body; with whether its private fields show.
+    pub fn meeting_for(&self, id: MeetingId, caller: &Caller) -> Result<(Arc<Meeting>, bool), ServiceError> {
+        let directory = self.directory();
+        let meeting = directory.meeting(id).cloned();
+        let private = meeting.as_ref().is_some_and(|m| caller.may_read_private(&directory, m.data.service_body_id));
+        meeting
+            .filter(|m| m.data.published || private)
+            .map(|m| (m, private))
             .ok_or_else(|| ServiceError::NotFound(format!("there is no meeting {id}")))
     }
 }

@@ -20,6 +20,15 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
+    /// Every kind.
+    pub const ALL: [EntityKind; 4] =
+        [EntityKind::Meeting, EntityKind::ServiceBody, EntityKind::Fellowship, EntityKind::Key];
+
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The name stored and shown on the wire.
     pub fn name(self) -> &'static str {
         match self {
@@ -45,6 +54,13 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Parses a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [ChangeKind::Create, ChangeKind::Update, ChangeKind::Delete, ChangeKind::Restore]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+
     /// The name stored and shown on the wire.
     pub fn name(self) -> &'static str {
         match self {

@@ -26,6 +26,12 @@ pub struct Records {
 
 /// Reads every live fellowship, service body and meeting.
 pub fn load_records(conn: &mut AnyConnection) -> Result<Records, StorageError> {
+    let (fellowships, service_bodies) = load_catalog(conn)?;
+    Ok(Records { fellowships, service_bodies, meetings: load_meetings(conn)? })
+}
+
+/// Reads every fellowship and live service body.
+pub fn load_catalog(conn: &mut AnyConnection) -> Result<(Vec<Fellowship>, Vec<ServiceBody>), StorageError> {
     let fellowships = fellowships::table
         .order(fellowships::code)
         .select(FellowshipRow::as_select())
@@ -41,7 +47,7 @@ pub fn load_records(conn: &mut AnyConnection) -> Result<Records, StorageError> {
         .into_iter()
         .map(ServiceBodyRow::into_domain)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Records { fellowships, service_bodies: bodies, meetings: load_meetings(conn)? })
+    Ok((fellowships, bodies))
 }
 
 /// Meetings are read in id-ordered chunks, each converted before the next is read, so that the

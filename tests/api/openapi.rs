@@ -8,29 +8,52 @@ fn the_committed_document_matches_the_generated_one() {
 }
 
 #[test]
-fn the_document_lists_every_endpoint() {
+fn the_document_lists_every_endpoint_and_method() {
     let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
-    let mut paths: Vec<&str> =
-        doc["paths"].as_object().map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
-    paths.sort_unstable();
+    let mut operations: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in item.as_object().into_iter().flat_map(|m| m.keys()) {
+            operations.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    operations.sort_unstable();
     assert_eq!(
-        paths,
+        operations,
         [
-            "/healthz",
-            "/readyz",
-            "/v1/fellowships",
-            "/v1/meetings",
-            "/v1/meetings/nearby",
-            "/v1/meetings/upcoming",
-            "/v1/meetings/{id}",
-            "/v1/meetings/{id}/occurrences",
-            "/v1/service-bodies",
-            "/v1/service-bodies/{id}",
-            "/v1/types"
+            "DELETE /v1/keys/{id}",
+            "DELETE /v1/meetings/{id}",
+            "DELETE /v1/service-bodies/{id}",
+            "GET /healthz",
+            "GET /readyz",
+            "GET /v1/changes",
+            "GET /v1/fellowships",
+            "GET /v1/keys",
+            "GET /v1/meetings",
+            "GET /v1/meetings/nearby",
+            "GET /v1/meetings/upcoming",
+            "GET /v1/meetings/{id}",
+            "GET /v1/meetings/{id}/history",
+            "GET /v1/meetings/{id}/occurrences",
+            "GET /v1/service-bodies",
+            "GET /v1/service-bodies/{id}",
+            "GET /v1/types",
+            "PATCH /v1/meetings/{id}",
+            "PATCH /v1/service-bodies/{id}",
+            "POST /v1/fellowships",
+            "POST /v1/keys",
+            "POST /v1/keys/{id}/rotate",
+            "POST /v1/meetings",
+            "POST /v1/meetings/{id}/restore",
+            "POST /v1/service-bodies",
+            "PUT /v1/fellowships/{code}",
+            "PUT /v1/meetings/{id}",
+            "PUT /v1/service-bodies/{id}",
         ]
     );
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["schemas"]["MeetingResponse"].is_object());
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+    assert_eq!(doc["paths"]["/v1/meetings"]["post"]["security"][0]["api_key"], serde_json::json!([]));
 }
 
 #[actix_web::test]

@@ -1,0 +1,198 @@
+//! Admin writes of the catalog: service bodies (create, replace or patch, soft delete) and
+//! fellowships (create or replace), each logged in the same transaction.
+
+use chrono::{DateTime, Utc};
+
+use super::Lantern;
+use super::error::{FieldErrors, ServiceError, push_error};
+use super::keys::require_admin;
+use super::publish::Precondition;
+use crate::domain::access::Caller;
+use crate::domain::directory::Directory;
+use crate::domain::ids::ServiceBodyId;
+use crate::domain::rules;
+use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData};
+use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
+use crate::storage::{AnyConnection, queries, writes};
+
+impl Lantern {
+    /// Creates a service body; admins only.
+    pub fn create_service_body(&self, caller: &Caller, data: ServiceBodyData) -> Result<ServiceBody, ServiceError> {
+        require_admin(caller)?;
+        let directory = self.directory();
+        check_service_body(&directory, &data, None)?;
+        let now = self.clock().now();
+        self.write_catalog(|conn| {
+            let body = queries::insert_service_body(conn, &data, now)?;
+            log_body(conn, caller, None, Some(&body), ChangeKind::Create, now)?;
+            Ok(body)
+        })
+    }
+
+    /// Replaces a live service body with what `edit` makes of it; admins only.
+    pub fn update_service_body(
+        &self,
+        caller: &Caller,
+        id: ServiceBodyId,
+        precondition: &Precondition,
+        edit: impl FnOnce(&ServiceBody) -> Result<ServiceBodyData, FieldErrors>,
+    ) -> Result<ServiceBody, ServiceError> {
+        require_admin(caller)?;
+        let directory = self.directory();
+        let now = self.clock().now();
+        self.write_catalog(|conn| {
+            let current = live_body(conn, id)?;
+            precondition.check(current.version)?;
+            let data = edit(&current).map_err(ServiceError::Invalid)?;
+            check_service_body(&directory, &data, Some(id))?;
+            let next = ServiceBody { data, updated_at: now, version: current.version + 1, ..current.clone() };
+            writes::update_service_body(conn, &next, None)?;
+            log_body(conn, caller, Some(&current), Some(&next), ChangeKind::Update, now)?;
+            Ok(next)
+        })
+    }
+
+    /// Soft-deletes a service body that has no live meetings or child bodies; admins only.
+    pub fn delete_service_body(
+        &self,
+        caller: &Caller,
+        id: ServiceBodyId,
+        precondition: &Precondition,
+    ) -> Result<(), ServiceError> {
+        require_admin(caller)?;
+        let now = self.clock().now();
+        self.write_catalog(|conn| {
+            let current = live_body(conn, id)?;
+            precondition.check(current.version)?;
+            let (meetings, children) = writes::dependents(conn, id)?;
+            if meetings + children > 0 {
+                return Err(ServiceError::Conflict(format!(
+                    "service body {id} still has {meetings} meetings and {children} child bodies; move or delete them first"
+                )));
+            }
+            let deleted = ServiceBody { updated_at: now, version: current.version + 1, ..current.clone() };
+            writes::update_service_body(conn, &deleted, Some(now))?;
+            log_body(conn, caller, Some(&current), None, ChangeKind::Delete, now)
+        })
+    }
+
+    /// Creates or replaces a fellowship; admins only. True when it was created.
+    pub fn put_fellowship(&self, caller: &Caller, fellowship: Fellowship) -> Result<bool, ServiceError> {
+        require_admin(caller)?;
+        let mut errors = FieldErrors::new();
+        if fellowship.name.trim().is_empty() || fellowship.name.chars().count() > 200 {
+            push_error(&mut errors, "name", "must have 1 to 200 characters");
+        }
+        if let Some(problem) = fellowship.website.as_deref().and_then(rules::url_problem) {
+            push_error(&mut errors, "website", problem);
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let now = self.clock().now();
+        self.write_catalog(|conn| {
+            let before = writes::find_fellowship(conn, &fellowship.code)?;
+            match &before {
+                Some(_) => writes::update_fellowship(conn, &fellowship, now)?,
+                None => queries::insert_fellowship(conn, &fellowship, now)?,
+            }
+            let json = |f: &Fellowship| serde_json::to_value(f).map_err(|e| ServiceError::Task(e.to_string()));
+            change_log::append(
+                conn,
+                Change {
+                    entity_kind: EntityKind::Fellowship,
+                    entity_id: fellowship.code.to_string(),
+                    service_body_before: None,
+                    service_body_after: None,
+                    change_kind: if before.is_some() { ChangeKind::Update } else { ChangeKind::Create },
+                    before: before.as_ref().map(json).transpose()?,
+                    after: Some(json(&fellowship)?),
+                    actor: caller.actor().to_owned(),
+                    at: now,
+                },
+            )?;
+            Ok(before.is_none())
+        })
+    }
+
+    /// A catalog write, then the snapshot with the catalog read back inside the same transaction.
+    fn write_catalog<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let (writer, (value, (fellowships, bodies))) = self.write_locked(|conn| {
+            let value = f(conn)?;
+            Ok((value, queries::load_catalog(conn)?))
+        })?;
+        self.snapshots.publish(&writer, |d| d.with_catalog(fellowships, bodies));
+        Ok(value)
+    }
+}
+
+fn live_body(conn: &mut AnyConnection, id: ServiceBodyId) -> Result<ServiceBody, ServiceError> {
+    match writes::find_service_body(conn, id)? {
+        Some((body, None)) => Ok(body),
+        _ => Err(ServiceError::NotFound(format!("there is no service body {id}"))),
+    }
+}
+
+/// Every rule of a service body, listing every problem; `id` is the body being replaced.
+fn check_service_body(
+    directory: &Directory,
+    data: &ServiceBodyData,
+    id: Option<ServiceBodyId>,
+) -> Result<(), ServiceError> {
+    let mut errors = FieldErrors::new();
+    if data.name.trim().is_empty() || data.name.chars().count() > 200 {
+        push_error(&mut errors, "name", "must have 1 to 200 characters");
+    }
+    if let Some(parent) = data.parent_id {
+        if directory.service_body(parent).is_none() {
+            push_error(&mut errors, "parent_id", format!("there is no service body {parent}"));
+        } else if id.is_some_and(|id| directory.is_within(parent, id)) {
+            push_error(&mut errors, "parent_id", "a service body cannot sit below itself");
+        }
+    }
+    if let Some(f) = data.fellowship.as_ref().filter(|f| directory.fellowship(f).is_none()) {
+        push_error(&mut errors, "fellowship", format!("`{f}` is not a known fellowship"));
+    }
+    if let Some(problem) = data.website.as_deref().and_then(rules::url_problem) {
+        push_error(&mut errors, "website", problem);
+    }
+    if let Some(contact) = &data.contact {
+        if let Some(problem) = contact.email.as_deref().and_then(rules::email_problem) {
+            push_error(&mut errors, "contact.email", problem);
+        }
+        if let Some(problem) = contact.phone.as_deref().and_then(rules::phone_problem) {
+            push_error(&mut errors, "contact.phone", problem);
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
+}
+
+fn log_body(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    before: Option<&ServiceBody>,
+    after: Option<&ServiceBody>,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let json = |b: &ServiceBody| serde_json::to_value(b).map_err(|e| ServiceError::Task(e.to_string()));
+    let Some(record) = after.or(before) else { return Ok(()) };
+    change_log::append(
+        conn,
+        Change {
+            entity_kind: EntityKind::ServiceBody,
+            entity_id: record.id.to_string(),
+            service_body_before: before.map(|b| b.id.get()),
+            service_body_after: after.map(|b| b.id.get()),
+            change_kind: kind,
+            before: before.map(json).transpose()?,
+            after: after.map(json).transpose()?,
+            actor: caller.actor().to_owned(),
+            at,
+        },
+    )?;
+    Ok(())
+}

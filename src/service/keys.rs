@@ -1,0 +1,280 @@
+//! API keys: issuing tokens (shown once, stored as SHA-256), authenticating requests with a
+//! constant-time comparison, slowing down addresses that keep failing, and managing keys.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::Connection;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::Lantern;
+use super::error::ServiceError;
+use crate::domain::access::{ApiKey, Caller, Role};
+use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
+use crate::storage::keys::{self, NewKey};
+
+/// Every token starts with this, then the key id, `_`, and 64 hex digits (256 random bits).
+pub const TOKEN_PREFIX: &str = "lantern_";
+
+/// Failed authentications an address may make within `FAILURE_WINDOW_SECS` before it gets 429.
+pub const MAX_FAILURES: u32 = 5;
+/// The window failures are counted in, and how long an address waits once over the limit.
+pub const FAILURE_WINDOW_SECS: i64 = 60;
+
+/// A key and the token that authenticates as it; the token is never stored or shown again.
+#[derive(Debug, Clone)]
+pub struct IssuedKey {
+    /// The key.
+    pub key: ApiKey,
+    /// `lantern_<id>_<secret>`.
+    pub token: String,
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token(id: i64) -> Result<String, ServiceError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| ServiceError::Task(format!("no randomness: {e}")))?;
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{TOKEN_PREFIX}{id}_{hex}"))
+}
+
+/// The key id a token names, when it has the shape of a token.
+fn token_id(token: &str) -> Option<i64> {
+    let (id, secret) = token.strip_prefix(TOKEN_PREFIX)?.split_once('_')?;
+    (secret.len() == 64).then_some(())?;
+    id.parse().ok()
+}
+
+/// Failed authentications per address in the current window.
+#[derive(Debug, Default)]
+pub struct FailedAuth(Mutex<HashMap<IpAddr, (u32, DateTime<Utc>)>>);
+
+impl FailedAuth {
+    /// Seconds the address must wait, when it has failed too often.
+    fn wait(&self, peer: IpAddr, now: DateTime<Utc>) -> Option<u64> {
+        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (count, since) = map.get(&peer)?;
+        let ends = *since + Duration::seconds(FAILURE_WINDOW_SECS);
+        (*count >= MAX_FAILURES && now < ends).then(|| u64::try_from((ends - now).num_seconds().max(1)).unwrap_or(1))
+    }
+
+    fn record(&self, peer: IpAddr, now: DateTime<Utc>) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let window = Duration::seconds(FAILURE_WINDOW_SECS);
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| now - *since < window);
+        }
+        let entry = map.entry(peer).or_insert((0, now));
+        if now - entry.1 >= window {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+}
+
+impl Lantern {
+    /// Who is calling: the public without a token, the key a valid bearer token names, 401 for any
+    /// other token, 429 for an address that failed too often. Blocking.
+    pub fn authenticate(&self, token: Option<&str>, peer: Option<IpAddr>) -> Result<Caller, ServiceError> {
+        let Some(token) = token else { return Ok(Caller::Public) };
+        let now = self.clock().now();
+        if let Some(retry_after_secs) = peer.and_then(|p| self.failed_auth.wait(p, now)) {
+            return Err(ServiceError::TooManyAttempts { retry_after_secs });
+        }
+        match self.key_for_token(token, now)? {
+            Some(key) => Ok(Caller::Key(key)),
+            None => {
+                if let Some(peer) = peer {
+                    self.failed_auth.record(peer, now);
+                }
+                Err(ServiceError::Unauthorized("the API key is unknown, revoked or expired".into()))
+            }
+        }
+    }
+
+    fn key_for_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<ApiKey>, ServiceError> {
+        let Some(id) = token_id(token) else { return Ok(None) };
+        let mut conn = self.database().conn()?;
+        let Some((key, stored)) = keys::find(&mut conn, id)? else { return Ok(None) };
+        let matches: bool = hash(token).as_bytes().ct_eq(stored.as_bytes()).into();
+        if !matches || !key.is_usable(now) {
+            return Ok(None);
+        }
+        // Recorded to the minute: one write per key per minute, not one per request.
+        if key.last_used_at.is_none_or(|t| now - t >= Duration::minutes(1)) {
+            keys::touch(&mut conn, id, now)?;
+        }
+        Ok(Some(key))
+    }
+
+    /// Issues a key; admins only. Returns the token, which is shown this once.
+    pub fn create_key(&self, caller: &Caller, new: NewKey) -> Result<IssuedKey, ServiceError> {
+        require_admin(caller)?;
+        match (new.role, new.service_body_id) {
+            (Role::Admin, Some(_)) => {
+                return Err(ServiceError::invalid("service_body_id", "admin keys have no service body"));
+            }
+            (Role::Publisher | Role::Observer, None) => {
+                return Err(ServiceError::invalid(
+                    "service_body_id",
+                    "publisher and observer keys need a service body",
+                ));
+            }
+            (_, Some(body)) if self.directory().service_body(body).is_none() => {
+                return Err(ServiceError::invalid("service_body_id", format!("there is no service body {body}")));
+            }
+            _ => {}
+        }
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(ServiceError::invalid("name", "must have 1 to 100 characters"));
+        }
+        let now = self.clock().now();
+        self.write(|conn| {
+            let key = keys::insert(conn, &NewKey { name: name.to_owned(), ..new }, now)?;
+            let token = new_token(key.id)?;
+            keys::set_token_hash(conn, key.id, &hash(&token))?;
+            log_key(conn, caller, &key, None, ChangeKind::Create, now)?;
+            Ok(IssuedKey { key, token })
+        })
+    }
+
+    /// Every key (never their tokens); admins only.
+    pub fn list_keys(&self, caller: &Caller) -> Result<Vec<ApiKey>, ServiceError> {
+        require_admin(caller)?;
+        let mut conn = self.database().conn()?;
+        Ok(keys::list(&mut conn)?)
+    }
+
+    /// Revokes a key at once; admins only.
+    pub fn revoke_key(&self, caller: &Caller, id: i64) -> Result<ApiKey, ServiceError> {
+        require_admin(caller)?;
+        let now = self.clock().now();
+        self.write(|conn| {
+            let (before, _) =
+                keys::find(conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("there is no key {id}")))?;
+            if before.revoked_at.is_some() {
+                return Ok(before);
+            }
+            keys::revoke(conn, id, now)?;
+            let after = ApiKey { revoked_at: Some(now), ..before.clone() };
+            log_key(conn, caller, &after, Some(&before), ChangeKind::Delete, now)?;
+            Ok(after)
+        })
+    }
+
+    /// Gives a key a new token; the old one stops working at once. Admins only.
+    pub fn rotate_key(&self, caller: &Caller, id: i64) -> Result<IssuedKey, ServiceError> {
+        require_admin(caller)?;
+        let now = self.clock().now();
+        self.write(|conn| {
+            let (key, _) =
+                keys::find(conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("there is no key {id}")))?;
+            if key.revoked_at.is_some() {
+                return Err(ServiceError::Conflict(format!("key {id} is revoked; create a new one")));
+            }
+            let token = new_token(id)?;
+            keys::set_token_hash(conn, id, &hash(&token))?;
+            log_key(conn, caller, &key, Some(&key), ChangeKind::Update, now)?;
+            Ok(IssuedKey { key, token })
+        })
+    }
+
+    /// Runs `f` in a write transaction that holds this node's writer lock and, on PostgreSQL,
+    /// the cluster-wide one; returns the lock still held, for publishing the snapshot.
+    pub(crate) fn write_locked<T>(
+        &self,
+        f: impl FnOnce(&mut crate::storage::AnyConnection) -> Result<T, ServiceError>,
+    ) -> Result<(super::snapshot::WriterGuard<'_>, T), ServiceError> {
+        let writer = self.snapshots.lock();
+        let mut conn = self.database().conn()?;
+        let value = conn.transaction(|conn| {
+            change_log::serialize_writers(conn)?;
+            f(conn)
+        })?;
+        Ok((writer, value))
+    }
+
+    /// A write transaction that changes no snapshot (keys).
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut crate::storage::AnyConnection) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        self.write_locked(f).map(|(_, value)| value)
+    }
+}
+
+/// 401 for the public, 403 for keys that are not admin keys.
+pub(crate) fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
+    match caller {
+        Caller::Public => Err(ServiceError::Unauthorized("this needs an admin API key".into())),
+        c if c.is_admin() => Ok(()),
+        _ => Err(ServiceError::Forbidden("only admin keys may do this".into())),
+    }
+}
+
+fn log_key(
+    conn: &mut crate::storage::AnyConnection,
+    caller: &Caller,
+    after: &ApiKey,
+    before: Option<&ApiKey>,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let json = |k: &ApiKey| serde_json::to_value(k).map_err(|e| ServiceError::Task(e.to_string()));
+    change_log::append(
+        conn,
+        Change {
+            entity_kind: EntityKind::Key,
+            entity_id: after.id.to_string(),
+            service_body_before: before.and_then(|k| k.service_body_id).map(|b| b.get()),
+            service_body_after: after.service_body_id.map(|b| b.get()),
+            change_kind: kind,
+            before: before.map(json).transpose()?,
+            after: Some(json(after)?),
+            actor: caller.actor().to_owned(),
+            at,
+        },
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_name_their_key_and_hash_to_64_hex_digits() {
+        let token = new_token(42).unwrap();
+        assert_eq!(token_id(&token), Some(42));
+        assert_eq!(token.len(), TOKEN_PREFIX.len() + 3 + 64);
+        assert_ne!(new_token(42).unwrap(), token, "secrets are random");
+        let h = hash(&token);
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, hash(&new_token(42).unwrap()));
+        for bad in ["", "lantern_", "lantern_42", "lantern_x_00", "Bearer lantern_42_00", "other_42_abc"] {
+            assert_eq!(token_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_address_waits_after_too_many_failures_and_only_until_the_window_ends() {
+        let failed = FailedAuth::default();
+        let peer: IpAddr = "192.0.2.7".parse().unwrap();
+        let t0 = DateTime::parse_from_rfc3339("2026-11-27T12:00:00Z").unwrap().with_timezone(&Utc);
+        for _ in 0..MAX_FAILURES - 1 {
+            failed.record(peer, t0);
+        }
+        assert_eq!(failed.wait(peer, t0), None, "under the limit");
+        failed.record(peer, t0);
+        assert_eq!(failed.wait(peer, t0 + Duration::seconds(15)), Some(45));
+        assert_eq!(failed.wait("192.0.2.8".parse().unwrap(), t0), None, "other addresses are not slowed");
+        assert_eq!(failed.wait(peer, t0 + Duration::seconds(60)), None, "the window is over");
+    }
+}

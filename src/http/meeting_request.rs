@@ -45,10 +45,16 @@ const CLOSURE_FIELDS: &[&str] = &["dates", "suspended_until"];
 const CONTACT_FIELDS: &[&str] = &["name", "email", "phone"];
 
 /// Decodes a meeting body. A schedule without `time_zone` asks Lantern to derive it; a missing
-/// `slug` is derived from the name; `published` defaults to true.
-pub fn decode_meeting(body: &Value) -> Result<MeetingWrite, FieldErrors> {
+/// `slug` is derived from the name; `published` defaults to true. Fields that do not decode are
+/// listed in `problems` (with stand-ins in `data`), so that the service adds the rules it checks
+/// and the caller hears of every problem at once.
+pub fn decode_meeting(body: &Value) -> MeetingWrite {
     let mut e = FieldErrors::new();
-    let Some(f) = Fields::new(body, "", MEETING_FIELDS, &mut e) else { return Err(e) };
+    let empty = Value::Object(serde_json::Map::new());
+    let f = match Fields::new(body, "", MEETING_FIELDS, &mut e) {
+        Some(f) => f,
+        None => Fields::new(&empty, "", MEETING_FIELDS, &mut FieldErrors::new()).unwrap_or_else(|| unreachable!()),
+    };
     let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned());
     let slug = match f.get("slug") {
         Some(_) => f.parsed::<Slug, _>("slug", &mut e),
@@ -103,7 +109,7 @@ pub fn decode_meeting(body: &Value) -> Result<MeetingWrite, FieldErrors> {
         contacts,
         published: f.boolean("published", true, &mut e),
     };
-    if e.is_empty() { Ok(MeetingWrite { data, derive_zone }) } else { Err(e) }
+    MeetingWrite { data, derive_zone, problems: e }
 }
 
 // Stand-ins for fields that failed to decode; the errors already recorded mean they are never stored.

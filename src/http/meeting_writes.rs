@@ -54,7 +54,7 @@ pub async fn create_meeting(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&req, &lantern).await?;
-    let write = decode_meeting(&body).map_err(ApiError::Unprocessable)?;
+    let write = decode_meeting(&body);
     let meeting = blocking(&lantern, move |l| l.create_meeting(&caller, write)).await?;
     Ok(written(actix_web::http::StatusCode::CREATED, &meeting))
 }
@@ -120,7 +120,7 @@ pub async fn patch_meeting(
     let caller = caller(&req, &lantern).await?;
     let precondition = precondition(&req);
     let patch = body.into_inner();
-    let edit = move |current: &Meeting| -> Result<_, FieldErrors> {
+    let edit = move |current: &Meeting| {
         let mut merged = patch_base(current);
         merge_patch(&mut merged, &patch);
         decode_meeting(&merged)

@@ -23,6 +23,8 @@ pub struct MeetingWrite {
     pub data: MeetingData,
     /// The publisher gave no zone: derive it from the coordinates (or the service body's default).
     pub derive_zone: bool,
+    /// Problems found while decoding, by field; those fields hold stand-ins in `data`.
+    pub problems: FieldErrors,
 }
 
 /// What `If-Match` asks for.
@@ -50,7 +52,9 @@ impl Lantern {
     /// Creates a meeting in a service body the caller may publish to.
     pub fn create_meeting(&self, caller: &Caller, write: MeetingWrite) -> Result<Arc<Meeting>, ServiceError> {
         let directory = self.directory();
-        may_publish(caller, &directory, write.data.service_body_id, "create meetings in")?;
+        if !write.problems.contains_key("service_body_id") {
+            may_publish(caller, &directory, write.data.service_body_id, "create meetings in")?;
+        }
         let now = self.clock().now();
         let (writer, meeting) = self.write_locked(|conn| {
             let data = self.validate_meeting(conn, &directory, write, None)?;
@@ -67,15 +71,17 @@ impl Lantern {
         caller: &Caller,
         id: MeetingId,
         precondition: &Precondition,
-        edit: impl FnOnce(&Meeting) -> Result<MeetingWrite, FieldErrors>,
+        edit: impl FnOnce(&Meeting) -> MeetingWrite,
     ) -> Result<Arc<Meeting>, ServiceError> {
         let directory = self.directory();
         let now = self.clock().now();
         let (writer, meeting) = self.write_locked(|conn| {
             let current = live_meeting_in_scope(conn, caller, &directory, id)?;
             precondition.check(current.version)?;
-            let write = edit(&current).map_err(ServiceError::Invalid)?;
-            may_publish(caller, &directory, write.data.service_body_id, "move meetings to")?;
+            let write = edit(&current);
+            if !write.problems.contains_key("service_body_id") {
+                may_publish(caller, &directory, write.data.service_body_id, "move meetings to")?;
+            }
             let data = self.validate_meeting(conn, &directory, write, Some(id))?;
             let next = Meeting { data, updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_meeting(conn, &next, None)?;
@@ -130,7 +136,7 @@ impl Lantern {
                 Some(seq) => recorded_state(conn, id, seq)?,
             };
             may_publish(caller, &directory, data.service_body_id, "restore meetings to")?;
-            let write = MeetingWrite { data, derive_zone: false };
+            let write = MeetingWrite { data, derive_zone: false, problems: FieldErrors::new() };
             let data = self.validate_meeting(conn, &directory, write, Some(id))?;
             let next = Meeting { data, updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_meeting(conn, &next, None)?;
@@ -155,23 +161,26 @@ impl Lantern {
         write: MeetingWrite,
         except: Option<MeetingId>,
     ) -> Result<MeetingData, ServiceError> {
-        let MeetingWrite { mut data, derive_zone } = write;
+        let MeetingWrite { mut data, derive_zone, problems: mut errors } = write;
         data.normalize();
-        let mut errors = FieldErrors::new();
+        // A field that did not decode holds a stand-in: report its decoding problem, not the stand-in's.
+        let decoded = |errors: &FieldErrors, field: &str| !errors.keys().any(|k| field.starts_with(k.as_str()));
         for (field, message) in data.problems() {
-            push_error(&mut errors, field, message);
+            if decoded(&errors, &field) {
+                push_error(&mut errors, field, message);
+            }
         }
-        if directory.fellowship(&data.fellowship).is_none() {
+        if decoded(&errors, "fellowship") && directory.fellowship(&data.fellowship).is_none() {
             push_error(&mut errors, "fellowship", format!("`{}` is not a known fellowship", data.fellowship));
         }
         let body = directory.service_body(data.service_body_id);
-        if body.is_none() {
+        if body.is_none() && decoded(&errors, "service_body_id") {
             push_error(&mut errors, "service_body_id", format!("there is no service body {}", data.service_body_id));
         }
         for code in data.types.iter().filter(|c| self.vocabulary().get(c).is_none()) {
             push_error(&mut errors, "types", self.vocabulary().explain_unknown(code.as_str()));
         }
-        if derive_zone && let Some(schedule) = data.schedule.as_mut() {
+        if derive_zone && decoded(&errors, "location") && let Some(schedule) = data.schedule.as_mut() {
             let at_point = data.location.as_ref().and_then(|l| l.coordinates).and_then(|c| self.zones().zone_at(c));
             match at_point.or_else(|| body.map(|b| b.data.time_zone)) {
                 Some(zone) => {
@@ -181,7 +190,7 @@ impl Lantern {
                 None => push_error(&mut errors, "schedule.time_zone", "give an IANA zone; none can be derived"),
             }
         }
-        if writes::slug_taken(conn, data.service_body_id, &data.slug, except)? {
+        if decoded(&errors, "slug") && writes::slug_taken(conn, data.service_body_id, &data.slug, except)? {
             push_error(&mut errors, "slug", format!("`{}` is already used in this service body", data.slug));
         }
         if errors.is_empty() { Ok(data) } else { Err(ServiceError::Invalid(errors)) }

@@ -4,6 +4,7 @@ mod catalog;
 mod golden;
 mod meetings;
 mod openapi;
+mod publishing;
 mod search;
 mod storage;
 mod support;

@@ -225,3 +225,71 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// A key of a role issued straight through the service (as `lantern keys create` does).
+pub fn issue_key(app: &TestApp, role: &str, service_body: Option<i64>) -> String {
+    use lantern::domain::access::Caller;
+    use lantern::domain::ids::ServiceBodyId;
+    use lantern::storage::keys::NewKey;
+    let new = NewKey {
+        name: format!("{role} key"),
+        role: role.parse().unwrap_or_else(|e| panic!("{e:?}")),
+        service_body_id: service_body.map(|b| ServiceBodyId::new(b).unwrap_or_else(|e| panic!("{e:?}"))),
+        expires_at: None,
+    };
+    app.lantern.create_key(&Caller::Operator, new).unwrap_or_else(|e| panic!("issue key: {e:?}")).token
+}
+
+impl TestApp {
+    /// Sends `method uri` with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: actix_web::http::Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, HeaderMap, Value) {
+        let mut req = test::TestRequest::default().method(method).uri(uri).peer_addr(
+            "203.0.113.9:4000".parse().unwrap_or_else(|e| panic!("{e}")),
+        );
+        if let Some(token) = token {
+            req = req.insert_header((actix_web::http::header::AUTHORIZATION, format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        self.call(req).await
+    }
+
+    /// How many rows the change log holds.
+    pub fn change_count(&self) -> i64 {
+        let mut conn = self.lantern.database().conn().unwrap_or_else(|e| panic!("{e}"));
+        lantern::storage::change_log::count(&mut conn).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Every live meeting in the database and in the snapshot, as JSON, to compare before and after.
+    pub fn state(&self) -> (Value, Value) {
+        let mut conn = self.lantern.database().conn().unwrap_or_else(|e| panic!("{e}"));
+        let stored = lantern::storage::queries::load_records(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        let snapshot: Vec<_> = self.lantern.directory().meetings().map(|m| m.as_ref().clone()).collect();
+        (
+            serde_json::json!({"meetings": stored.meetings, "bodies": stored.service_bodies, "fellowships": stored.fellowships}),
+            serde_json::to_value(snapshot).unwrap_or_default(),
+        )
+    }
+}
+
+/// A valid in-person meeting in Berlin for `service_body`.
+pub fn berlin_meeting(service_body: i64, name: &str) -> Value {
+    serde_json::json!({
+        "name": name,
+        "fellowship": "aa",
+        "service_body_id": service_body,
+        "attendance": "in_person",
+        "schedule": {"days": ["friday"], "start_time": "13:30", "duration_minutes": 60, "time_zone": "Europe/Berlin"},
+        "location": {"name": "Church Hall", "latitude": 52.5163, "longitude": 13.3777},
+        "types": ["O"],
+        "languages": ["en"],
+        "contacts": [{"name": "Sam", "email": "sam@example.org", "phone": "+49 30 1234567"}]
+    })
+}

@@ -11,8 +11,10 @@ use super::problem::{ApiError, Problem};
 use super::write_dto::{FellowshipRecordResponse, FellowshipRequest, ServiceBodyRecordResponse, ServiceBodyRequest};
 use crate::domain::ids::{FellowshipCode, ServiceBodyId};
 use crate::domain::meeting::Contact;
-use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData};
+use crate::domain::schedule::TimeZone;
+use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData, ServiceBodyKind};
 use crate::service::Lantern;
+use crate::service::catalog_writes::ServiceBodyWrite;
 use crate::service::error::{FieldErrors, push_error};
 
 const BODY_FIELDS: &[&str] = &[
@@ -31,12 +33,16 @@ const BODY_FIELDS: &[&str] = &[
     "children",
 ];
 
-fn decode_body(v: &Value) -> Result<ServiceBodyData, FieldErrors> {
+fn decode_body(v: &Value) -> ServiceBodyWrite {
     let mut e = FieldErrors::new();
-    let Some(f) = Fields::new(v, "", BODY_FIELDS, &mut e) else { return Err(e) };
-    let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned());
+    let empty = Value::Object(serde_json::Map::new());
+    let f = match Fields::new(v, "", BODY_FIELDS, &mut e) {
+        Some(f) => f,
+        None => Fields::new(&empty, "", BODY_FIELDS, &mut FieldErrors::new()).unwrap_or_else(|| unreachable!()),
+    };
+    let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned()).unwrap_or_default();
     let kind = f.required_text("kind", &mut e).and_then(|k| {
-        let kind = crate::domain::service_body::ServiceBodyKind::from_name(&k);
+        let kind = ServiceBodyKind::from_name(&k);
         if kind.is_none() {
             push_error(&mut e, "kind", format!("`{k}` is not one of region, area, district, intergroup, other"));
         }
@@ -53,15 +59,16 @@ fn decode_body(v: &Value) -> Result<ServiceBodyData, FieldErrors> {
             phone: c.trimmed("phone", &mut e),
         })
     });
-    let time_zone = f.required::<crate::domain::schedule::TimeZone, _>("time_zone", &mut e);
-    let fellowship = f.parsed("fellowship", &mut e);
-    let website = f.trimmed("website", &mut e);
-    match (name, kind, time_zone) {
-        (Some(name), Some(kind), Some(time_zone)) if e.is_empty() => {
-            Ok(ServiceBodyData { name, kind, parent_id, fellowship, time_zone, website, contact })
-        }
-        _ => Err(e),
-    }
+    let data = ServiceBodyData {
+        name,
+        kind: kind.unwrap_or(ServiceBodyKind::Other),
+        parent_id,
+        fellowship: f.parsed("fellowship", &mut e),
+        time_zone: f.required("time_zone", &mut e).unwrap_or(TimeZone::from(chrono_tz::UTC)),
+        website: f.trimmed("website", &mut e),
+        contact,
+    };
+    ServiceBodyWrite { data, problems: e }
 }
 
 fn body_id(raw: &str) -> Result<ServiceBodyId, ApiError> {
@@ -96,8 +103,8 @@ pub async fn create_service_body(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller(&req, &lantern).await?;
-    let data = decode_body(&body).map_err(ApiError::Unprocessable)?;
-    let created = blocking(&lantern, move |l| l.create_service_body(&caller, data)).await?;
+    let write = decode_body(&body);
+    let created = blocking(&lantern, move |l| l.create_service_body(&caller, write)).await?;
     Ok(written_body(StatusCode::CREATED, &created))
 }
 

@@ -15,12 +15,21 @@ use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData};
 use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
 use crate::storage::{AnyConnection, queries, writes};
 
+/// A service body as an admin sends it, with the problems found while decoding it.
+#[derive(Debug, Clone)]
+pub struct ServiceBodyWrite {
+    /// The fields; those named in `problems` hold stand-ins.
+    pub data: ServiceBodyData,
+    /// Decoding problems by field.
+    pub problems: FieldErrors,
+}
+
 impl Lantern {
     /// Creates a service body; admins only.
-    pub fn create_service_body(&self, caller: &Caller, data: ServiceBodyData) -> Result<ServiceBody, ServiceError> {
+    pub fn create_service_body(&self, caller: &Caller, write: ServiceBodyWrite) -> Result<ServiceBody, ServiceError> {
         require_admin(caller)?;
         let directory = self.directory();
-        check_service_body(&directory, &data, None)?;
+        let data = check_service_body(&directory, write, None)?;
         let now = self.clock().now();
         self.write_catalog(|conn| {
             let body = queries::insert_service_body(conn, &data, now)?;
@@ -35,7 +44,7 @@ impl Lantern {
         caller: &Caller,
         id: ServiceBodyId,
         precondition: &Precondition,
-        edit: impl FnOnce(&ServiceBody) -> Result<ServiceBodyData, FieldErrors>,
+        edit: impl FnOnce(&ServiceBody) -> ServiceBodyWrite,
     ) -> Result<ServiceBody, ServiceError> {
         require_admin(caller)?;
         let directory = self.directory();
@@ -43,8 +52,7 @@ impl Lantern {
         self.write_catalog(|conn| {
             let current = live_body(conn, id)?;
             precondition.check(current.version)?;
-            let data = edit(&current).map_err(ServiceError::Invalid)?;
-            check_service_body(&directory, &data, Some(id))?;
+            let data = check_service_body(&directory, edit(&current), Some(id))?;
             let next = ServiceBody { data, updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_service_body(conn, &next, None)?;
             log_body(conn, caller, Some(&current), Some(&next), ChangeKind::Update, now)?;
@@ -136,14 +144,17 @@ fn live_body(conn: &mut AnyConnection, id: ServiceBodyId) -> Result<ServiceBody,
     }
 }
 
-/// Every rule of a service body, listing every problem; `id` is the body being replaced.
+/// Every rule of a service body, listing every problem with those found while decoding; `id` is
+/// the body being replaced.
 fn check_service_body(
     directory: &Directory,
-    data: &ServiceBodyData,
+    write: ServiceBodyWrite,
     id: Option<ServiceBodyId>,
-) -> Result<(), ServiceError> {
-    let mut errors = FieldErrors::new();
-    if data.name.trim().is_empty() || data.name.chars().count() > 200 {
+) -> Result<ServiceBodyData, ServiceError> {
+    let ServiceBodyWrite { data, problems: mut errors } = write;
+    if errors.contains_key("name") {
+        // Decoding already said what is wrong with it.
+    } else if data.name.trim().is_empty() || data.name.chars().count() > 200 {
         push_error(&mut errors, "name", "must have 1 to 200 characters");
     }
     if let Some(parent) = data.parent_id {
@@ -167,7 +178,7 @@ fn check_service_body(
             push_error(&mut errors, "contact.phone", problem);
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
+    if errors.is_empty() { Ok(data) } else { Err(ServiceError::Invalid(errors)) }
 }
 
 fn log_body(

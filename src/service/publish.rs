@@ -180,7 +180,10 @@ impl Lantern {
         for code in data.types.iter().filter(|c| self.vocabulary().get(c).is_none()) {
             push_error(&mut errors, "types", self.vocabulary().explain_unknown(code.as_str()));
         }
-        if derive_zone && decoded(&errors, "location") && let Some(schedule) = data.schedule.as_mut() {
+        if derive_zone
+            && decoded(&errors, "location")
+            && let Some(schedule) = data.schedule.as_mut()
+        {
             let at_point = data.location.as_ref().and_then(|l| l.coordinates).and_then(|c| self.zones().zone_at(c));
             match at_point.or_else(|| body.map(|b| b.data.time_zone)) {
                 Some(zone) => {

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod golden;
+mod history;
 mod meetings;
 mod openapi;
 mod publishing;

@@ -41,8 +41,18 @@ async fn the_permission_matrix_holds_for_every_role_target_and_write(backend: Ba
             let allowed = role == "admin" || (role == "publisher" && target != "other");
             let refused = if role == "public" { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
             let writes: [(Method, String, Option<Value>, StatusCode); 4] = [
-                (Method::POST, "/v1/meetings".into(), Some(berlin_meeting(body, &format!("{role} {target}"))), StatusCode::CREATED),
-                (Method::PATCH, format!("/v1/meetings/{meeting}"), Some(json!({"notes": format!("by {role}")})), StatusCode::OK),
+                (
+                    Method::POST,
+                    "/v1/meetings".into(),
+                    Some(berlin_meeting(body, &format!("{role} {target}"))),
+                    StatusCode::CREATED,
+                ),
+                (
+                    Method::PATCH,
+                    format!("/v1/meetings/{meeting}"),
+                    Some(json!({"notes": format!("by {role}")})),
+                    StatusCode::OK,
+                ),
                 (Method::PUT, format!("/v1/meetings/{meeting}"), None, StatusCode::OK),
                 (Method::DELETE, format!("/v1/meetings/{meeting}"), None, StatusCode::NO_CONTENT),
             ];
@@ -77,7 +87,8 @@ async fn the_permission_matrix_holds_for_every_role_target_and_write(backend: Ba
         }
     }
     // Scope does not reveal existence; moving a meeting out of scope is refused.
-    let (status, _, _) = app.send(Method::PATCH, "/v1/meetings/999", Some(&publisher), Some(json!({"notes": "x"}))).await;
+    let (status, _, _) =
+        app.send(Method::PATCH, "/v1/meetings/999", Some(&publisher), Some(json!({"notes": "x"}))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a publisher cannot tell a missing meeting from a foreign one");
     let (status, _, _) = app.send(Method::PATCH, "/v1/meetings/999", Some(&admin), Some(json!({"notes": "x"}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -104,7 +115,10 @@ async fn writes_reach_nearby_before_the_response_returns(backend: Backend) {
         app.send(Method::POST, "/v1/meetings", Some(&publisher), Some(berlin_meeting(2, "Lunch Break"))).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["id"].as_i64().unwrap_or_default();
-    assert_eq!(headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some(format!("/v1/meetings/{id}").as_str()));
+    assert_eq!(
+        headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        Some(format!("/v1/meetings/{id}").as_str())
+    );
     assert_eq!(headers.get(header::ETAG).and_then(|v| v.to_str().ok()), Some("\"1\""));
     assert_eq!(created["slug"], "lunch-break", "the slug is derived from the name");
     assert_eq!(nearby_ids(&app).await, [id]);
@@ -272,13 +286,19 @@ async fn a_missing_zone_is_derived_from_the_coordinates_and_said_so(backend: Bac
     assert_eq!(moved["schedule"]["time_zone"], "Australia/Adelaide", "a derived zone follows the coordinates");
     let pinned = json!({"schedule": {"time_zone": "Asia/Kathmandu"}});
     let (_, _, pinned) = app.send(Method::PATCH, &uri, Some(&admin), Some(pinned)).await;
-    assert_eq!((&pinned["schedule"]["time_zone"], &pinned["schedule"]["time_zone_derived"]), (&json!("Asia/Kathmandu"), &json!(false)));
+    assert_eq!(
+        (&pinned["schedule"]["time_zone"], &pinned["schedule"]["time_zone_derived"]),
+        (&json!("Asia/Kathmandu"), &json!(false))
+    );
     // Online without coordinates: the service body's zone, still said to be derived.
     let online = json!({"name": "Pacific Online", "fellowship": "na", "service_body_id": 3, "attendance": "online",
         "schedule": {"days": ["monday"], "start_time": "20:00"}, "online": {"conference_phone": "+679 330 0000"}});
     let (status, _, created) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(online)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    assert_eq!((&created["schedule"]["time_zone"], &created["schedule"]["time_zone_derived"]), (&json!("Pacific/Fiji"), &json!(true)));
+    assert_eq!(
+        (&created["schedule"]["time_zone"], &created["schedule"]["time_zone_derived"]),
+        (&json!("Pacific/Fiji"), &json!(true))
+    );
 }
 
 async fn oversized_and_malformed_bodies_are_refused_as_problems(backend: Backend) {
@@ -353,7 +373,8 @@ async fn private_fields_and_drafts_show_only_to_keys_with_rights(backend: Backen
     let (status, _, draft) = app.send(Method::GET, "/v1/meetings/6", Some(&observer), None).await;
     assert_eq!((status, &draft["published"]), (StatusCode::OK, &json!(false)));
     let (_, _, list) = app.send(Method::GET, "/v1/meetings?service_body=2", Some(&observer), None).await;
-    let names: Vec<&str> = list["results"].as_array().into_iter().flatten().filter_map(|m| m["name"].as_str()).collect();
+    let names: Vec<&str> =
+        list["results"].as_array().into_iter().flatten().filter_map(|m| m["name"].as_str()).collect();
     assert!(names.contains(&"Hidden Draft"), "{names:?}");
     let (_, _, list) = app.get("/v1/meetings?service_body=2").await;
     assert!(!list.to_string().contains("Hidden Draft") && !list.to_string().contains("contacts"));

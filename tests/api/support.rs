@@ -249,9 +249,10 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, HeaderMap, Value) {
-        let mut req = test::TestRequest::default().method(method).uri(uri).peer_addr(
-            "203.0.113.9:4000".parse().unwrap_or_else(|e| panic!("{e}")),
-        );
+        let mut req = test::TestRequest::default()
+            .method(method)
+            .uri(uri)
+            .peer_addr("203.0.113.9:4000".parse().unwrap_or_else(|e| panic!("{e}")));
         if let Some(token) = token {
             req = req.insert_header((actix_web::http::header::AUTHORIZATION, format!("Bearer {token}")));
         }

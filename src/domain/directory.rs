@@ -82,8 +82,10 @@ pub struct Directory {
     base: Arc<Layer>,
     /// Meetings written since the base was built (live ones only).
     delta: Arc<Layer>,
-    /// Base meetings that the delta replaces or that were removed.
+    /// Every meeting written since the base was built, live or removed: base queries skip them.
     hidden: Arc<HashSet<MeetingId>>,
+    /// How many of `hidden` the base holds.
+    hidden_in_base: usize,
     usage: Usage,
 }
 
@@ -115,6 +117,7 @@ impl Directory {
             base: Arc::new(Layer::build(meetings, around)),
             delta: Arc::default(),
             hidden: Arc::default(),
+            hidden_in_base: 0,
             usage,
         }
     }
@@ -133,10 +136,14 @@ impl Directory {
             self.delta.meetings.iter().map(|(id, e)| (*id, Some(Arc::clone(&e.meeting)))).collect();
         changes.insert(id, meeting);
         let mut hidden = (*self.hidden).clone();
-        if self.base.meetings.contains_key(&id) {
-            hidden.insert(id);
+        let newly_hidden = hidden.insert(id) && self.base.meetings.contains_key(&id);
+        Self {
+            usage,
+            hidden: Arc::new(hidden),
+            hidden_in_base: self.hidden_in_base + usize::from(newly_hidden),
+            delta: Arc::new(delta_layer(changes, around)),
+            ..self.clone()
         }
-        Self { usage, hidden: Arc::new(hidden), delta: Arc::new(delta_layer(changes, around)), ..self.clone() }
     }
 
     /// The same directory with another catalog of fellowships and service bodies.
@@ -146,7 +153,7 @@ impl Directory {
 
     /// True when the delta has grown enough to be folded into a new base.
     pub fn needs_compaction(&self) -> bool {
-        self.delta.meetings.len() > MAX_DELTA
+        self.hidden.len() > MAX_DELTA
     }
 
     /// A new base of every live meeting, built without blocking writers (see `rebased`).
@@ -161,10 +168,9 @@ impl Directory {
             // Another base was installed meanwhile; this one is already stale.
             return self.clone();
         }
-        let touched = self.delta.meetings.keys().chain(self.hidden.iter()).copied().collect::<BTreeSet<_>>();
         let mut changes = BTreeMap::new();
         let mut hidden = HashSet::new();
-        for id in touched {
+        for &id in self.hidden.iter() {
             let (now, then) = (self.meeting(id), from.meeting(id));
             let same = match (now, then) {
                 (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -173,12 +179,12 @@ impl Directory {
             };
             if !same {
                 changes.insert(id, now.cloned());
-                if base.layer.meetings.contains_key(&id) {
-                    hidden.insert(id);
-                }
+                hidden.insert(id);
             }
         }
+        let hidden_in_base = hidden.iter().filter(|id| base.layer.meetings.contains_key(id)).count();
         Self {
+            hidden_in_base,
             base: base.layer,
             delta: Arc::new(delta_layer(changes, around)),
             hidden: Arc::new(hidden),
@@ -270,7 +276,7 @@ impl Directory {
 
     /// How many live meetings there are.
     pub fn meeting_count(&self) -> usize {
-        self.base.meetings.len() - self.hidden.len() + self.delta.meetings.len()
+        self.base.meetings.len() - self.hidden_in_base + self.delta.meetings.len()
     }
 
     fn entries(&self, lower: Bound<MeetingId>) -> impl Iterator<Item = &Entry> {

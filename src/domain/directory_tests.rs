@@ -13,7 +13,7 @@ fn parse<T: std::str::FromStr<Err = E>, E: std::fmt::Display>(s: &str) -> T {
     s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
-fn body(id: i64, parent: Option<i64>) -> ServiceBody {
+pub(super) fn body(id: i64, parent: Option<i64>) -> ServiceBody {
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     ServiceBody {
         id: ServiceBodyId::new(id).unwrap(),
@@ -32,7 +32,14 @@ fn body(id: i64, parent: Option<i64>) -> ServiceBody {
     }
 }
 
-fn meeting(id: i64, body: i64, fellowship: &str, day: Weekday, types: &[&str], lat_lon: (f64, f64)) -> Meeting {
+pub(super) fn meeting(
+    id: i64,
+    body: i64,
+    fellowship: &str,
+    day: Weekday,
+    types: &[&str],
+    lat_lon: (f64, f64),
+) -> Meeting {
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(id);
     Meeting {
         id: MeetingId::new(id).unwrap(),

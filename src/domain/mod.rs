@@ -17,6 +17,8 @@ pub mod weekmask;
 pub mod zones;
 
 #[cfg(test)]
+mod directory_delta_tests;
+#[cfg(test)]
 mod directory_tests;
 #[cfg(test)]
 mod index_tests;

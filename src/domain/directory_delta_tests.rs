@@ -39,7 +39,10 @@ fn build(id: i64, day: usize, lat: f64, lon: f64, published: bool, online: bool)
     m
 }
 
-fn answers(d: &Directory, at: chrono::DateTime<Utc>) -> (Vec<Meeting>, usize, usize, Vec<(i64, u64)>, Vec<i64>) {
+/// Listed meetings, counts, nearby (id, distance bits) and upcoming ids.
+type Answers = (Vec<Meeting>, usize, usize, Vec<(i64, u64)>, Vec<i64>);
+
+fn answers(d: &Directory, at: chrono::DateTime<Utc>) -> Answers {
     let listed = d.list(&MeetingFilter::default(), None, 1000).meetings.iter().map(|m| m.as_ref().clone()).collect();
     let query = NearbyQuery {
         point: Coordinates::new(52.5, 13.4).unwrap(),
@@ -71,7 +74,7 @@ proptest! {
         let around = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         let bodies = vec![body(1, None), body(2, Some(1)), body(3, None)];
         let mut live: BTreeMap<i64, Meeting> = BTreeMap::new();
-        let mut apply = |live: &mut BTreeMap<i64, Meeting>, op: &Op| match *op {
+        let apply = |live: &mut BTreeMap<i64, Meeting>, op: &Op| match *op {
             Op::Put { id, day, lat, lon, published, online } => {
                 let m = build(id, day, lat, lon, published, online);
                 live.insert(id, m.clone());

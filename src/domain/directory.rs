@@ -141,7 +141,7 @@ impl Directory {
             usage,
             hidden: Arc::new(hidden),
             hidden_in_base: self.hidden_in_base + usize::from(newly_hidden),
-            delta: Arc::new(delta_layer(changes, around)),
+            delta: Arc::new(delta_layer(changes, &self.base, around)),
             ..self.clone()
         }
     }
@@ -185,8 +185,8 @@ impl Directory {
         let hidden_in_base = hidden.iter().filter(|id| base.layer.meetings.contains_key(id)).count();
         Self {
             hidden_in_base,
+            delta: Arc::new(delta_layer(changes, &base.layer, around)),
             base: base.layer,
-            delta: Arc::new(delta_layer(changes, around)),
             hidden: Arc::new(hidden),
             ..self.clone()
         }
@@ -337,9 +337,9 @@ pub struct CompactedBase {
     layer: Arc<Layer>,
 }
 
-fn delta_layer(changes: BTreeMap<MeetingId, Option<Arc<Meeting>>>, around: DateTime<Utc>) -> Layer {
+fn delta_layer(changes: BTreeMap<MeetingId, Option<Arc<Meeting>>>, base: &Layer, around: DateTime<Utc>) -> Layer {
     let live: Vec<Arc<Meeting>> = changes.into_values().flatten().collect();
-    let index = SearchIndex::build(live.iter(), around);
+    let index = SearchIndex::build_over(live.iter(), &base.index, around);
     Layer { meetings: live.into_iter().map(|m| (m.id, Entry::new(m))).collect(), index }
 }
 

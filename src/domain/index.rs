@@ -106,6 +106,8 @@ pub struct SearchIndex {
     by_hour: Vec<Vec<u32>>,
     long_entries: Vec<u32>,
     masks_valid: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Each zone's offset range over `masks_valid`, kept for indexes built over this one.
+    offsets: Arc<HashMap<Tz, (i64, i64)>>,
 }
 
 /// Windows touching more hours than this walk the one tree of all meetings instead.
@@ -121,8 +123,30 @@ const MASK_VALIDITY_DAYS: i64 = 400;
 impl SearchIndex {
     /// Indexes every published, scheduled, active meeting; masks hold within 400 days of `around`.
     pub fn build<'a>(meetings: impl Iterator<Item = &'a Arc<Meeting>>, around: DateTime<Utc>) -> Self {
-        let (from, to) = (around - Duration::days(MASK_VALIDITY_DAYS), around + Duration::days(MASK_VALIDITY_DAYS));
-        let mut offsets: HashMap<Tz, (i64, i64)> = HashMap::new();
+        let valid = (around - Duration::days(MASK_VALIDITY_DAYS), around + Duration::days(MASK_VALIDITY_DAYS));
+        Self::build_within(meetings, valid, HashMap::new())
+    }
+
+    /// Indexes a few meetings (a directory's delta) with the same mask validity as `base` and
+    /// the zone offsets it already computed: sampling a zone's offsets over 800 days is what
+    /// would otherwise dominate a small build.
+    /// A base without masks (the empty default) lends nothing; `around` is used then.
+    pub fn build_over<'a>(
+        meetings: impl Iterator<Item = &'a Arc<Meeting>>,
+        base: &SearchIndex,
+        around: DateTime<Utc>,
+    ) -> Self {
+        match base.masks_valid {
+            Some(valid) => Self::build_within(meetings, valid, (*base.offsets).clone()),
+            None => Self::build(meetings, around),
+        }
+    }
+
+    fn build_within<'a>(
+        meetings: impl Iterator<Item = &'a Arc<Meeting>>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        mut offsets: HashMap<Tz, (i64, i64)>,
+    ) -> Self {
         let mut entries = Vec::new();
         let mut points = Vec::new();
         let mut hours: Vec<Vec<Item>> = vec![Vec::new(); 168];
@@ -164,6 +188,7 @@ impl SearchIndex {
             by_hour,
             long_entries,
             masks_valid: Some((from, to)),
+            offsets: Arc::new(offsets),
         }
     }
 

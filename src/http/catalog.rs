@@ -72,6 +72,8 @@ pub struct ServiceBodyResponse {
     pub time_zone: String,
     /// Its web site.
     pub website: Option<String>,
+    /// Incremented on every change; `If-Match` on admin writes names it.
+    pub version: i64,
     /// The bodies below it, by id, each with its own children.
     #[schema(no_recursion)]
     pub children: Vec<ServiceBodyResponse>,
@@ -88,6 +90,7 @@ impl ServiceBodyResponse {
             fellowship: d.fellowship.as_ref().map(ToString::to_string),
             time_zone: d.time_zone.name().to_owned(),
             website: d.website.clone(),
+            version: body.version,
             children: directory
                 .children(body.id)
                 .iter()

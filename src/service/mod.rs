@@ -76,8 +76,9 @@ impl Lantern {
             && let Some(mut seed) = seed.read()?
         {
             seed::validate(&mut seed, &vocabulary)?;
-            let count = seed::insert(&mut conn, &seed, clock.now())?;
-            tracing::info!(meetings = count, "seeded an empty database");
+            if let Some(count) = seed::insert(&mut conn, &seed, clock.now())? {
+                tracing::info!(meetings = count, "seeded an empty database");
+            }
         }
         let started = std::time::Instant::now();
         let records = queries::load_records(&mut conn)?;

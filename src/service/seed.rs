@@ -78,9 +78,14 @@ pub fn validate(seed: &mut SeedFile, vocabulary: &Vocabulary) -> Result<(), Serv
     if errors.is_empty() { Ok(()) } else { Err(ServiceError::Invalid(errors)) }
 }
 
-/// Inserts a validated seed in one transaction, logging every record as created by `seed`.
-pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> Result<usize, StorageError> {
+/// Inserts a validated seed in one transaction, logging every record as created by `seed`;
+/// `None` when another node seeded the database first (the writers' lock makes that check safe).
+pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> Result<Option<usize>, StorageError> {
     conn.transaction(|conn| {
+        change_log::serialize_writers(conn)?;
+        if !queries::is_empty(conn)? {
+            return Ok(None);
+        }
         for fellowship in &seed.fellowships {
             queries::insert_fellowship(conn, fellowship, at)?;
             log(conn, EntityKind::Fellowship, fellowship.code.to_string(), None, serde_json::to_value(fellowship), at)?;
@@ -109,7 +114,7 @@ pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> R
             let body = Some(stored.data.service_body_id);
             log(conn, EntityKind::Meeting, stored.id.to_string(), body, serde_json::to_value(&stored), at)?;
         }
-        Ok(seed.meetings.len())
+        Ok(Some(seed.meetings.len()))
     })
 }
 

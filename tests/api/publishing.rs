@@ -27,6 +27,7 @@ on_both_backends!(
     oversized_and_malformed_bodies_are_refused_as_problems,
     repeated_failed_authentications_get_429_with_retry_after,
     private_fields_and_drafts_show_only_to_keys_with_rights,
+    a_storage_failure_is_a_500_with_the_request_id_and_writes_nothing,
 );
 
 async fn the_permission_matrix_holds_for_every_role_target_and_write(backend: Backend) {
@@ -380,4 +381,28 @@ async fn private_fields_and_drafts_show_only_to_keys_with_rights(backend: Backen
     assert!(!list.to_string().contains("Hidden Draft") && !list.to_string().contains("contacts"));
     let (status, _, _) = app.send(Method::GET, "/v1/meetings/1", Some("lantern_1_nonsense"), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a bad key is refused even on public reads");
+}
+
+async fn a_storage_failure_is_a_500_with_the_request_id_and_writes_nothing(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let Some(app) = app(backend) else { return };
+    let admin = issue_key(&app, "admin", None);
+    let before = app.state();
+    let sql = |statement: &str| {
+        let mut conn = app.lantern.database().conn().unwrap_or_else(|e| panic!("{e}"));
+        conn.batch_execute(statement).unwrap_or_else(|e| panic!("{statement}: {e}"));
+    };
+    // The meeting row is written before its change-log row, which then fails: all must roll back.
+    sql("ALTER TABLE change_log RENAME TO change_log_gone");
+    let (status, headers, problem) =
+        app.send(Method::PATCH, "/v1/meetings/1", Some(&admin), Some(json!({"name": "Half Written"}))).await;
+    sql("ALTER TABLE change_log_gone RENAME TO change_log");
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{problem}");
+    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(!request_id.is_empty());
+    assert_eq!(problem["request_id"], request_id, "{problem}");
+    assert!(!problem.to_string().contains("change_log"), "no internals leak: {problem}");
+    assert_eq!(app.state(), before, "the transaction rolled back and the snapshot was not touched");
+    let (status, _, _) = app.send(Method::PATCH, "/v1/meetings/1", Some(&admin), Some(json!({"name": "Whole"}))).await;
+    assert_eq!(status, StatusCode::OK, "the service carries on");
 }

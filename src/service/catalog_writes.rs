@@ -1,8 +1,6 @@
 //! Admin writes of the catalog: service bodies (create, replace or patch, soft delete) and
 //! fellowships (create or replace), each logged in the same transaction.
 
-use chrono::{DateTime, Utc};
-
 use super::Lantern;
 use super::error::{FieldErrors, ServiceError, push_error};
 use super::keys::require_admin;
@@ -12,7 +10,7 @@ use crate::domain::directory::Directory;
 use crate::domain::ids::ServiceBodyId;
 use crate::domain::rules;
 use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData};
-use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
+use crate::storage::change_log::{self, ChangeKind};
 use crate::storage::{AnyConnection, queries, writes};
 
 /// A service body as an admin sends it, with the problems found while decoding it.
@@ -33,7 +31,7 @@ impl Lantern {
         let now = self.clock().now();
         self.write_catalog(|conn| {
             let body = queries::insert_service_body(conn, &data, now)?;
-            log_body(conn, caller, None, Some(&body), ChangeKind::Create, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Create, None, Some(&body), now)?;
             Ok(body)
         })
     }
@@ -55,7 +53,7 @@ impl Lantern {
             let data = check_service_body(&directory, edit(&current), Some(id))?;
             let next = ServiceBody { data, updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_service_body(conn, &next, None)?;
-            log_body(conn, caller, Some(&current), Some(&next), ChangeKind::Update, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Update, Some(&current), Some(&next), now)?;
             Ok(next)
         })
     }
@@ -80,7 +78,8 @@ impl Lantern {
             }
             let deleted = ServiceBody { updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_service_body(conn, &deleted, Some(now))?;
-            log_body(conn, caller, Some(&current), None, ChangeKind::Delete, now)
+            change_log::record(conn, caller.actor(), ChangeKind::Delete, Some(&current), None, now)?;
+            Ok(())
         })
     }
 
@@ -104,21 +103,8 @@ impl Lantern {
                 Some(_) => writes::update_fellowship(conn, &fellowship, now)?,
                 None => queries::insert_fellowship(conn, &fellowship, now)?,
             }
-            let json = |f: &Fellowship| serde_json::to_value(f).map_err(|e| ServiceError::Task(e.to_string()));
-            change_log::append(
-                conn,
-                Change {
-                    entity_kind: EntityKind::Fellowship,
-                    entity_id: fellowship.code.to_string(),
-                    service_body_before: None,
-                    service_body_after: None,
-                    change_kind: if before.is_some() { ChangeKind::Update } else { ChangeKind::Create },
-                    before: before.as_ref().map(json).transpose()?,
-                    after: Some(json(&fellowship)?),
-                    actor: caller.actor().to_owned(),
-                    at: now,
-                },
-            )?;
+            let kind = if before.is_some() { ChangeKind::Update } else { ChangeKind::Create };
+            change_log::record(conn, caller.actor(), kind, before.as_ref(), Some(&fellowship), now)?;
             Ok(before.is_none())
         })
     }
@@ -179,31 +165,4 @@ fn check_service_body(
         }
     }
     if errors.is_empty() { Ok(data) } else { Err(ServiceError::Invalid(errors)) }
-}
-
-fn log_body(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    before: Option<&ServiceBody>,
-    after: Option<&ServiceBody>,
-    kind: ChangeKind,
-    at: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let json = |b: &ServiceBody| serde_json::to_value(b).map_err(|e| ServiceError::Task(e.to_string()));
-    let Some(record) = after.or(before) else { return Ok(()) };
-    change_log::append(
-        conn,
-        Change {
-            entity_kind: EntityKind::ServiceBody,
-            entity_id: record.id.to_string(),
-            service_body_before: before.map(|b| b.id.get()),
-            service_body_after: after.map(|b| b.id.get()),
-            change_kind: kind,
-            before: before.map(json).transpose()?,
-            after: after.map(json).transpose()?,
-            actor: caller.actor().to_owned(),
-            at,
-        },
-    )?;
-    Ok(())
 }

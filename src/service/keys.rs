@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 use super::Lantern;
 use super::error::ServiceError;
 use crate::domain::access::{ApiKey, Caller, Role};
-use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
+use crate::storage::change_log::{self, ChangeKind};
 use crate::storage::keys::{self, NewKey};
 
 /// Every token starts with this, then the key id, `_`, and 64 hex digits (256 random bits).
@@ -140,7 +140,7 @@ impl Lantern {
             let key = keys::insert(conn, &NewKey { name: name.to_owned(), ..new }, now)?;
             let token = new_token(key.id)?;
             keys::set_token_hash(conn, key.id, &hash(&token))?;
-            log_key(conn, caller, &key, None, ChangeKind::Create, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Create, None, Some(&key), now)?;
             Ok(IssuedKey { key, token })
         })
     }
@@ -164,7 +164,7 @@ impl Lantern {
             }
             keys::revoke(conn, id, now)?;
             let after = ApiKey { revoked_at: Some(now), ..before.clone() };
-            log_key(conn, caller, &after, Some(&before), ChangeKind::Delete, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Delete, Some(&before), Some(&after), now)?;
             Ok(after)
         })
     }
@@ -181,7 +181,7 @@ impl Lantern {
             }
             let token = new_token(id)?;
             keys::set_token_hash(conn, id, &hash(&token))?;
-            log_key(conn, caller, &key, Some(&key), ChangeKind::Update, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Update, Some(&key), Some(&key), now)?;
             Ok(IssuedKey { key, token })
         })
     }
@@ -217,32 +217,6 @@ pub(crate) fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
         c if c.is_admin() => Ok(()),
         _ => Err(ServiceError::Forbidden("only admin keys may do this".into())),
     }
-}
-
-fn log_key(
-    conn: &mut crate::storage::AnyConnection,
-    caller: &Caller,
-    after: &ApiKey,
-    before: Option<&ApiKey>,
-    kind: ChangeKind,
-    at: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let json = |k: &ApiKey| serde_json::to_value(k).map_err(|e| ServiceError::Task(e.to_string()));
-    change_log::append(
-        conn,
-        Change {
-            entity_kind: EntityKind::Key,
-            entity_id: after.id.to_string(),
-            service_body_before: before.and_then(|k| k.service_body_id).map(|b| b.get()),
-            service_body_after: after.service_body_id.map(|b| b.get()),
-            change_kind: kind,
-            before: before.map(json).transpose()?,
-            after: Some(json(after)?),
-            actor: caller.actor().to_owned(),
-            at,
-        },
-    )?;
-    Ok(())
 }
 
 #[cfg(test)]

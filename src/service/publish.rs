@@ -13,7 +13,7 @@ use crate::domain::directory::Directory;
 use crate::domain::ids::MeetingId;
 use crate::domain::meeting::{Meeting, MeetingData};
 use crate::storage::AnyConnection;
-use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
+use crate::storage::change_log::{self, ChangeKind, EntityKind};
 use crate::storage::{queries, writes};
 
 /// A meeting as a publisher sends it.
@@ -59,7 +59,7 @@ impl Lantern {
         let (writer, meeting) = self.write_locked(|conn| {
             let data = self.validate_meeting(conn, &directory, write, None)?;
             let meeting = queries::insert_meeting(conn, &data, now)?;
-            log_meeting(conn, caller, None, Some(&meeting), ChangeKind::Create, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Create, None, Some(&meeting), now)?;
             Ok(meeting)
         })?;
         Ok(self.publish_meeting(&writer, meeting))
@@ -85,7 +85,7 @@ impl Lantern {
             let data = self.validate_meeting(conn, &directory, write, Some(id))?;
             let next = Meeting { data, updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_meeting(conn, &next, None)?;
-            log_meeting(conn, caller, Some(&current), Some(&next), ChangeKind::Update, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Update, Some(&current), Some(&next), now)?;
             Ok(next)
         })?;
         Ok(self.publish_meeting(&writer, meeting))
@@ -105,7 +105,7 @@ impl Lantern {
             precondition.check(current.version)?;
             let deleted = Meeting { updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_meeting(conn, &deleted, Some(now))?;
-            log_meeting(conn, caller, Some(&current), None, ChangeKind::Delete, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Delete, Some(&current), None, now)?;
             Ok(())
         })?;
         self.snapshots.publish(&writer, |d| d.with_meeting(id, None, now));
@@ -141,7 +141,7 @@ impl Lantern {
             let next = Meeting { data, updated_at: now, version: current.version + 1, ..current.clone() };
             writes::update_meeting(conn, &next, None)?;
             let before = deleted_at.is_none().then_some(&current);
-            log_meeting(conn, caller, before, Some(&next), ChangeKind::Restore, now)?;
+            change_log::record(conn, caller.actor(), ChangeKind::Restore, before, Some(&next), now)?;
             Ok(next)
         })?;
         Ok(self.publish_meeting(&writer, meeting))
@@ -259,31 +259,4 @@ fn recorded_state(conn: &mut AnyConnection, id: MeetingId, seq: i64) -> Result<M
     let meeting: Meeting =
         serde_json::from_str(&after).map_err(|e| ServiceError::Task(format!("change {seq} does not parse: {e}")))?;
     Ok(meeting.data)
-}
-
-fn log_meeting(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    before: Option<&Meeting>,
-    after: Option<&Meeting>,
-    kind: ChangeKind,
-    at: DateTime<Utc>,
-) -> Result<(), ServiceError> {
-    let json = |m: &Meeting| serde_json::to_value(m).map_err(|e| ServiceError::Task(e.to_string()));
-    let Some(record) = after.or(before) else { return Ok(()) };
-    change_log::append(
-        conn,
-        Change {
-            entity_kind: EntityKind::Meeting,
-            entity_id: record.id.to_string(),
-            service_body_before: before.map(|m| m.data.service_body_id.get()),
-            service_body_after: after.map(|m| m.data.service_body_id.get()),
-            change_kind: kind,
-            before: before.map(json).transpose()?,
-            after: after.map(json).transpose()?,
-            actor: caller.actor().to_owned(),
-            at,
-        },
-    )?;
-    Ok(())
 }

@@ -11,7 +11,7 @@ use crate::domain::ids::{FellowshipCode, ServiceBodyId, Slug};
 use crate::domain::meeting::MeetingData;
 use crate::domain::service_body::{Fellowship, ServiceBodyData};
 use crate::domain::vocabulary::Vocabulary;
-use crate::storage::change_log::{self, Change, ChangeKind, EntityKind};
+use crate::storage::change_log::{self, ChangeKind};
 use crate::storage::{AnyConnection, StorageError, queries};
 
 /// The actor recorded in the change log for seeded records.
@@ -88,7 +88,7 @@ pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> R
         }
         for fellowship in &seed.fellowships {
             queries::insert_fellowship(conn, fellowship, at)?;
-            log(conn, EntityKind::Fellowship, fellowship.code.to_string(), None, serde_json::to_value(fellowship), at)?;
+            change_log::record(conn, SEED_ACTOR, ChangeKind::Create, None, Some(fellowship), at)?;
         }
         let mut ids: HashMap<ServiceBodyId, ServiceBodyId> = HashMap::new();
         for body in &seed.service_bodies {
@@ -96,14 +96,7 @@ pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> R
             data.parent_id = data.parent_id.and_then(|p| ids.get(&p).copied());
             let stored = queries::insert_service_body(conn, &data, at)?;
             ids.insert(body.id, stored.id);
-            log(
-                conn,
-                EntityKind::ServiceBody,
-                stored.id.to_string(),
-                Some(stored.id),
-                serde_json::to_value(&stored),
-                at,
-            )?;
+            change_log::record(conn, SEED_ACTOR, ChangeKind::Create, None, Some(&stored), at)?;
         }
         for meeting in &seed.meetings {
             let mut data = meeting.clone();
@@ -111,35 +104,8 @@ pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> R
                 StorageError::Corrupt(format!("seed names unknown service body {}", meeting.service_body_id))
             })?;
             let stored = queries::insert_meeting(conn, &data, at)?;
-            let body = Some(stored.data.service_body_id);
-            log(conn, EntityKind::Meeting, stored.id.to_string(), body, serde_json::to_value(&stored), at)?;
+            change_log::record(conn, SEED_ACTOR, ChangeKind::Create, None, Some(&stored), at)?;
         }
         Ok(Some(seed.meetings.len()))
     })
-}
-
-fn log(
-    conn: &mut AnyConnection,
-    entity_kind: EntityKind,
-    entity_id: String,
-    service_body: Option<ServiceBodyId>,
-    after: serde_json::Result<serde_json::Value>,
-    at: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let after = after.map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    change_log::append(
-        conn,
-        Change {
-            entity_kind,
-            entity_id,
-            service_body_before: None,
-            service_body_after: service_body.map(ServiceBodyId::get),
-            change_kind: ChangeKind::Create,
-            before: None,
-            after: Some(after),
-            actor: SEED_ACTOR.to_owned(),
-            at,
-        },
-    )
-    .map(|_| ())
 }

@@ -141,6 +141,85 @@ pub fn count(conn: &mut AnyConnection) -> Result<i64, StorageError> {
     Ok(change_log::table.count().get_result(conn)?)
 }
 
+/// A record the change log keeps whole: what kind it is, its id, and its service body.
+pub trait Recorded: serde::Serialize {
+    /// The kind of entity.
+    const KIND: EntityKind;
+    /// Its id (or code) as text.
+    fn entity_id(&self) -> String;
+    /// The service body it belongs to, if any.
+    fn service_body(&self) -> Option<i64>;
+}
+
+impl Recorded for crate::domain::meeting::Meeting {
+    const KIND: EntityKind = EntityKind::Meeting;
+    fn entity_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn service_body(&self) -> Option<i64> {
+        Some(self.data.service_body_id.get())
+    }
+}
+
+impl Recorded for crate::domain::service_body::ServiceBody {
+    const KIND: EntityKind = EntityKind::ServiceBody;
+    fn entity_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn service_body(&self) -> Option<i64> {
+        Some(self.id.get())
+    }
+}
+
+impl Recorded for crate::domain::service_body::Fellowship {
+    const KIND: EntityKind = EntityKind::Fellowship;
+    fn entity_id(&self) -> String {
+        self.code.to_string()
+    }
+    fn service_body(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl Recorded for crate::domain::access::ApiKey {
+    const KIND: EntityKind = EntityKind::Key;
+    fn entity_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn service_body(&self) -> Option<i64> {
+        self.service_body_id.map(|b| b.get())
+    }
+}
+
+/// Appends the change of one record from `before` to `after` (either absent), made by `actor`.
+pub fn record<T: Recorded>(
+    conn: &mut AnyConnection,
+    actor: &str,
+    change_kind: ChangeKind,
+    before: Option<&T>,
+    after: Option<&T>,
+    at: DateTime<Utc>,
+) -> Result<i64, StorageError> {
+    let json = |r: &T| serde_json::to_value(r).map_err(|e| StorageError::Corrupt(e.to_string()));
+    let Some(entity_id) = after.or(before).map(Recorded::entity_id) else {
+        return Err(StorageError::Corrupt("a change needs a record before or after".into()));
+    };
+    append(
+        conn,
+        Change {
+            entity_kind: T::KIND,
+            entity_id,
+            service_body_before: before.and_then(Recorded::service_body),
+            service_body_after: after.and_then(Recorded::service_body),
+            change_kind,
+            before: before.map(json).transpose()?,
+            after: after.map(json).transpose()?,
+            actor: actor.to_owned(),
+            at,
+        },
+    )
+}
+
 /// Makes write transactions take their turn, so that change-log sequence numbers commit in order
 /// and a follower reading "changes after N" never skips one that commits late. PostgreSQL: a
 /// transaction-scoped advisory lock across every node; SQLite allows one writer at a time anyway.

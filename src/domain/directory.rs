@@ -15,6 +15,9 @@ use super::ids::{FellowshipCode, MeetingId, ServiceBodyId};
 use super::index::{Hit, NearbyQuery, SearchIndex, TimeWindow, merge_hits};
 use super::meeting::Meeting;
 use super::service_body::{Fellowship, ServiceBody};
+pub use writes::{CompactedBase, MAX_DELTA};
+
+mod writes;
 
 /// A meeting with what list queries need precomputed.
 #[derive(Debug, Clone)]
@@ -98,9 +101,6 @@ pub struct Page {
     pub next_after: Option<MeetingId>,
 }
 
-/// A delta larger than this is folded into a new base.
-pub const MAX_DELTA: usize = 256;
-
 impl Directory {
     /// Builds a snapshot from everything loaded from storage, with a search index whose
     /// time masks are exact within a year or so of `around` (the current instant).
@@ -119,76 +119,6 @@ impl Directory {
             hidden: Arc::default(),
             hidden_in_base: 0,
             usage,
-        }
-    }
-
-    /// The same directory with one meeting replaced, added (`Some`) or removed (`None`).
-    /// Costs the size of the delta, not of the directory.
-    pub fn with_meeting(&self, id: MeetingId, meeting: Option<Arc<Meeting>>, around: DateTime<Utc>) -> Self {
-        let mut usage = self.usage.clone();
-        if let Some(old) = self.meeting(id) {
-            usage.remove(old);
-        }
-        if let Some(new) = &meeting {
-            usage.add(new);
-        }
-        let mut changes: BTreeMap<MeetingId, Option<Arc<Meeting>>> =
-            self.delta.meetings.iter().map(|(id, e)| (*id, Some(Arc::clone(&e.meeting)))).collect();
-        changes.insert(id, meeting);
-        let mut hidden = (*self.hidden).clone();
-        let newly_hidden = hidden.insert(id) && self.base.meetings.contains_key(&id);
-        Self {
-            usage,
-            hidden: Arc::new(hidden),
-            hidden_in_base: self.hidden_in_base + usize::from(newly_hidden),
-            delta: Arc::new(delta_layer(changes, &self.base, around)),
-            ..self.clone()
-        }
-    }
-
-    /// The same directory with another catalog of fellowships and service bodies.
-    pub fn with_catalog(&self, fellowships: Vec<Fellowship>, service_bodies: Vec<ServiceBody>) -> Self {
-        Self { catalog: Arc::new(Catalog::new(fellowships, service_bodies)), ..self.clone() }
-    }
-
-    /// True when the delta has grown enough to be folded into a new base.
-    pub fn needs_compaction(&self) -> bool {
-        self.hidden.len() > MAX_DELTA
-    }
-
-    /// A new base of every live meeting, built without blocking writers (see `rebased`).
-    pub fn compacted_base(&self, around: DateTime<Utc>) -> CompactedBase {
-        CompactedBase { layer: Arc::new(Layer::build(self.meetings().cloned().collect(), around)) }
-    }
-
-    /// This directory over a base compacted from the older snapshot `from`: meetings that changed
-    /// since `from` stay in the delta, everything else comes from the new base.
-    pub fn rebased(&self, from: &Directory, base: CompactedBase, around: DateTime<Utc>) -> Self {
-        if !Arc::ptr_eq(&self.base, &from.base) {
-            // Another base was installed meanwhile; this one is already stale.
-            return self.clone();
-        }
-        let mut changes = BTreeMap::new();
-        let mut hidden = HashSet::new();
-        for &id in self.hidden.iter() {
-            let (now, then) = (self.meeting(id), from.meeting(id));
-            let same = match (now, then) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            };
-            if !same {
-                changes.insert(id, now.cloned());
-                hidden.insert(id);
-            }
-        }
-        let hidden_in_base = hidden.iter().filter(|id| base.layer.meetings.contains_key(id)).count();
-        Self {
-            hidden_in_base,
-            delta: Arc::new(delta_layer(changes, &base.layer, around)),
-            base: base.layer,
-            hidden: Arc::new(hidden),
-            ..self.clone()
         }
     }
 
@@ -330,17 +260,6 @@ impl Directory {
         hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
         hits
     }
-}
-
-/// A base layer built off the write path, to be installed with `Directory::rebased`.
-pub struct CompactedBase {
-    layer: Arc<Layer>,
-}
-
-fn delta_layer(changes: BTreeMap<MeetingId, Option<Arc<Meeting>>>, base: &Layer, around: DateTime<Utc>) -> Layer {
-    let live: Vec<Arc<Meeting>> = changes.into_values().flatten().collect();
-    let index = SearchIndex::build_over(live.iter(), &base.index, around);
-    Layer { meetings: live.into_iter().map(|m| (m.id, Entry::new(m))).collect(), index }
 }
 
 /// Two id-ordered walks with distinct ids merged into one.

@@ -14,7 +14,12 @@ use super::directory::MeetingFilter;
 use super::geo::{Coordinates, chord_squared};
 use super::meeting::{Attendance, Meeting};
 use super::occurrence::{Occurrence, reported_occurrence};
-use super::weekmask::{StartWindows, WeekMask, offset_range, offsets_around, start_hours};
+use super::weekmask::{StartWindows, WeekMask, offset_range, start_hours};
+
+mod walk;
+
+pub use walk::merge_hits;
+use walk::{Merged, Walk, ZoneOffsets, finish, upcoming_among};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -75,23 +80,6 @@ struct Entry {
 
 type Item = GeomWithData<[f64; 3], u32>;
 type Tree = RTree<Item>;
-
-/// Several distance-ordered walks merged into one distance-ordered walk.
-struct Merged<I: Iterator>(Vec<std::iter::Peekable<I>>);
-
-impl<'a, I: Iterator<Item = (&'a Item, f64)>> Iterator for Merged<I> {
-    type Item = (&'a Item, f64);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let nearest = self
-            .0
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, walk)| walk.peek().map(|(_, d2)| (i, *d2)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        self.0[nearest.0].next()
-    }
-}
 
 /// Meetings that can start, indexed by place, and by place within each UTC hour of the week in
 /// which they may start: a search walks only the hours its window touches.
@@ -324,85 +312,4 @@ impl SearchIndex {
         };
         upcoming_among(candidates.into_iter(), time, filter, Some(&mut zones))
     }
-}
-
-/// The state of one search's walk through one or more trees.
-struct Walk {
-    hits: Vec<Hit>,
-    seen: Vec<u32>,
-    zones: ZoneOffsets,
-}
-
-/// The offsets each zone uses around one query's window, computed once per zone per query.
-struct ZoneOffsets {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    known: Vec<(Tz, (i64, i64))>,
-}
-
-impl ZoneOffsets {
-    fn new(time: &TimeWindow) -> Self {
-        let back = if time.include_in_progress { Duration::days(1) } else { Duration::zero() };
-        Self {
-            from: time.at - back,
-            to: time.at + Duration::minutes(i64::from(time.window_minutes)),
-            known: Vec::new(),
-        }
-    }
-
-    /// The cheap superset test: could the meeting start in the window (or run at its start)?
-    fn plausible(&mut self, entry: &Entry, time: &TimeWindow) -> bool {
-        let zone = entry.starts.zone();
-        let offsets = match self.known.iter().find(|(z, _)| *z == zone) {
-            Some((_, offsets)) => *offsets,
-            None => {
-                let offsets = offsets_around(zone, self.from, self.to);
-                self.known.push((zone, offsets));
-                offsets
-            }
-        };
-        entry.starts.may_start(time.at, i64::from(time.window_minutes), time.include_in_progress, offsets)
-    }
-}
-
-/// The matching meetings among `entries` with an occurrence in the window, by start then id; with
-/// `zones`, only those passing the prefilter are checked exactly.
-fn upcoming_among<'a>(
-    entries: impl Iterator<Item = &'a Entry>,
-    time: &TimeWindow,
-    filter: &MeetingFilter,
-    mut zones: Option<&mut ZoneOffsets>,
-) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = entries
-        .filter(|e| filter.matches_meeting(&e.meeting))
-        .filter(|e| zones.as_deref_mut().is_none_or(|z| z.plausible(e, time)))
-        .filter_map(|entry| {
-            let t = time;
-            let occurrence = reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)?;
-            Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
-        })
-        .collect();
-    hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
-    hits
-}
-
-/// Two answers to the same query (from disjoint sets of meetings) as one.
-pub fn merge_hits(mut a: Vec<Hit>, b: Vec<Hit>, sort: SortOrder, limit: usize) -> Vec<Hit> {
-    if b.is_empty() {
-        return a;
-    }
-    a.extend(b);
-    finish(a, sort, limit)
-}
-
-fn finish(mut hits: Vec<Hit>, sort: SortOrder, limit: usize) -> Vec<Hit> {
-    let by_distance = |a: &Hit, b: &Hit| a.distance_km.total_cmp(&b.distance_km).then(a.meeting.id.cmp(&b.meeting.id));
-    match sort {
-        SortOrder::Distance => hits.sort_by(by_distance),
-        SortOrder::Start => {
-            hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then_with(|| by_distance(a, b)))
-        }
-    }
-    hits.truncate(limit);
-    hits
 }

@@ -5,6 +5,7 @@ mod golden;
 mod history;
 mod meetings;
 mod openapi;
+mod permissions;
 mod publishing;
 mod search;
 mod storage;

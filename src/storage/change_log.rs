@@ -220,13 +220,17 @@ pub fn record<T: Recorded>(
     )
 }
 
-/// Makes write transactions take their turn, so that change-log sequence numbers commit in order
-/// and a follower reading "changes after N" never skips one that commits late. PostgreSQL: a
-/// transaction-scoped advisory lock across every node; SQLite allows one writer at a time anyway.
+/// Makes write transactions take their turn, so that change-log sequence numbers commit in order,
+/// a follower reading "changes after N" never skips one that commits late, and every write reads
+/// the state the previous one committed. Call first in the transaction. PostgreSQL: a
+/// transaction-scoped advisory lock shared by every node. SQLite: a write that matches no row takes
+/// the database's write lock now (waiting up to `busy_timeout`), instead of at the first real write
+/// after reads, where a second process would fail with "database is locked".
 pub fn serialize_writers(conn: &mut AnyConnection) -> Result<(), StorageError> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        use diesel::connection::SimpleConnection;
-        pg.batch_execute("SELECT pg_advisory_xact_lock(7353012026)")?;
+    use diesel::connection::SimpleConnection;
+    match conn {
+        AnyConnection::Postgresql(pg) => pg.batch_execute("SELECT pg_advisory_xact_lock(7353012026)")?,
+        AnyConnection::Sqlite(lite) => lite.batch_execute("UPDATE change_log SET seq = seq WHERE seq < 0")?,
     }
     Ok(())
 }

@@ -21,6 +21,16 @@ pub async fn blocking<T: Send + 'static>(
     web::block(move || f(&lantern)).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(ApiError::from)
 }
 
+/// Parses a request body as JSON once the caller is known, so that a request without a valid
+/// key is 401 whatever its body; malformed JSON is 400. (Bodies over the limit are refused with 413
+/// before the handler runs.)
+pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+        detail: format!("malformed JSON body: {e}"),
+        errors: crate::service::error::FieldErrors::new(),
+    })
+}
+
 /// The caller: the public without an `Authorization` header, else the key it names (401 for a
 /// bad one, 429 for an address that keeps failing).
 pub async fn caller(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<Caller, ApiError> {
@@ -30,6 +40,14 @@ pub async fn caller(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<C
     let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim().to_owned();
     let peer = req.peer_addr().map(|a| a.ip());
     blocking(lantern, move |l| l.authenticate(Some(&token), peer)).await
+}
+
+/// The caller of an endpoint that always needs a key: 401 without one, before anything else is read.
+pub async fn key_holder(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<Caller, ApiError> {
+    match caller(req, lantern).await? {
+        Caller::Public => Err(ApiError::Unauthorized("this needs an API key: `Authorization: Bearer <key>`".into())),
+        known => Ok(known),
+    }
 }
 
 /// What `If-Match` asks: absent, `*`, or a list of strong entity tags (`"7"`, the version).

@@ -5,7 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
 use serde_json::Value;
 
-use super::auth::{blocking, caller, precondition, version_tag};
+use super::auth::{blocking, json_body, key_holder, precondition, version_tag};
 use super::json_fields::{Fields, merge_patch};
 use super::problem::{ApiError, Problem};
 use super::write_dto::{FellowshipRecordResponse, FellowshipRequest, ServiceBodyRecordResponse, ServiceBodyRequest};
@@ -100,9 +100,10 @@ fn written_body(status: StatusCode, body: &ServiceBody) -> HttpResponse {
 pub async fn create_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
+    let body: Value = json_body(&body)?;
     let write = decode_body(&body);
     let created = blocking(&lantern, move |l| l.create_service_body(&caller, write)).await?;
     Ok(written_body(StatusCode::CREATED, &created))
@@ -128,12 +129,12 @@ pub async fn replace_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = body_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
+    let body: Value = json_body(&body)?;
     let pre = precondition(&req);
-    let body = body.into_inner();
     let updated = blocking(&lantern, move |l| l.update_service_body(&caller, id, &pre, |_| decode_body(&body))).await?;
     Ok(written_body(StatusCode::OK, &updated))
 }
@@ -158,12 +159,13 @@ pub async fn patch_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = body_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
+    let body: Value = json_body(&body)?;
     let pre = precondition(&req);
-    let patch = body.into_inner();
+    let patch = body;
     let edit = move |current: &ServiceBody| {
         let mut merged = serde_json::to_value(ServiceBodyRecordResponse::new(current, true)).unwrap_or(Value::Null);
         merge_patch(&mut merged, &patch);
@@ -194,7 +196,7 @@ pub async fn delete_service_body(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = body_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let pre = precondition(&req);
     blocking(&lantern, move |l| l.delete_service_body(&caller, id, &pre)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -218,9 +220,11 @@ fn fellowship(code: Option<String>, request: FellowshipRequest) -> Result<Fellow
 async fn put_fellowship(
     req: &HttpRequest,
     lantern: &web::Data<Lantern>,
-    fellowship: Fellowship,
+    code: Option<String>,
+    body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(req, lantern).await?;
+    let caller = key_holder(req, lantern).await?;
+    let fellowship = fellowship(code, json_body(body)?)?;
     let record = FellowshipRecordResponse::from(&fellowship);
     let created = blocking(lantern, move |l| l.put_fellowship(&caller, fellowship)).await?;
     Ok(if created { HttpResponse::Created().json(record) } else { HttpResponse::Ok().json(record) })
@@ -243,9 +247,9 @@ async fn put_fellowship(
 pub async fn create_fellowship(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    body: web::Json<FellowshipRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    put_fellowship(&req, &lantern, fellowship(None, body.into_inner())?).await
+    put_fellowship(&req, &lantern, None, &body).await
 }
 
 /// Creates or replaces the fellowship with this code; admin keys only.
@@ -267,7 +271,7 @@ pub async fn replace_fellowship(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
     code: web::Path<String>,
-    body: web::Json<FellowshipRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    put_fellowship(&req, &lantern, fellowship(Some(code.into_inner()), body.into_inner())?).await
+    put_fellowship(&req, &lantern, Some(code.into_inner()), &body).await
 }

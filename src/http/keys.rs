@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 
-use super::auth::{blocking, caller};
+use super::auth::{blocking, json_body, key_holder};
 use super::problem::{ApiError, Problem};
 use super::write_dto::{CreateKeyRequest, IssuedKeyResponse, KeyListResponse, KeyResponse};
 use crate::service::Lantern;
@@ -52,10 +52,10 @@ fn decode(request: CreateKeyRequest) -> Result<NewKey, ApiError> {
 pub async fn create_key(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    body: web::Json<CreateKeyRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &lantern).await?;
-    let new = decode(body.into_inner())?;
+    let caller = key_holder(&req, &lantern).await?;
+    let new = decode(json_body(&body)?)?;
     let key = blocking(&lantern, move |l| l.create_key(&caller, new)).await?;
     Ok(HttpResponse::Created().insert_header(("Cache-Control", "no-store")).json(issued(&key)))
 }
@@ -72,7 +72,7 @@ pub async fn create_key(
 )]
 #[get("/keys")]
 pub async fn list_keys(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let keys = blocking(&lantern, move |l| l.list_keys(&caller)).await?;
     let results = keys.iter().map(KeyResponse::from).collect();
     Ok(HttpResponse::Ok()
@@ -100,7 +100,7 @@ pub async fn rotate_key(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = key_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let key = blocking(&lantern, move |l| l.rotate_key(&caller, id)).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(issued(&key)))
 }
@@ -124,7 +124,7 @@ pub async fn revoke_key(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = key_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let key = blocking(&lantern, move |l| l.revoke_key(&caller, id)).await?;
     Ok(HttpResponse::Ok().json(KeyResponse::from(&key)))
 }

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use super::auth::{blocking, caller, precondition, version_tag};
+use super::auth::{blocking, json_body, key_holder, precondition, version_tag};
 use super::dto::MeetingResponse;
 use super::history_dto::{ChangeResponse, HistoryResponse};
 use super::json_fields::merge_patch;
@@ -14,7 +14,6 @@ use super::problem::{ApiError, Problem};
 use super::write_dto::{PublishMeetingRequest, RestoreRequest};
 use crate::domain::ids::MeetingId;
 use crate::domain::meeting::Meeting;
-use crate::service::error::FieldErrors;
 
 fn meeting_id(raw: &str) -> Result<MeetingId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(format!("there is no meeting `{raw}`")))
@@ -51,9 +50,10 @@ fn written(status: actix_web::http::StatusCode, meeting: &Meeting) -> HttpRespon
 pub async fn create_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
+    let body: Value = json_body(&body)?;
     let write = decode_meeting(&body);
     let meeting = blocking(&lantern, move |l| l.create_meeting(&caller, write)).await?;
     Ok(written(actix_web::http::StatusCode::CREATED, &meeting))
@@ -81,12 +81,12 @@ pub async fn replace_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
+    let body: Value = json_body(&body)?;
     let precondition = precondition(&req);
-    let body = body.into_inner();
     let meeting =
         blocking(&lantern, move |l| l.update_meeting(&caller, id, &precondition, |_| decode_meeting(&body))).await?;
     Ok(written(actix_web::http::StatusCode::OK, &meeting))
@@ -114,12 +114,13 @@ pub async fn patch_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
     id: web::Path<String>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
+    let body: Value = json_body(&body)?;
     let precondition = precondition(&req);
-    let patch = body.into_inner();
+    let patch = body;
     let edit = move |current: &Meeting| {
         let mut merged = patch_base(current);
         merge_patch(&mut merged, &patch);
@@ -149,7 +150,7 @@ pub async fn delete_meeting(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let precondition = precondition(&req);
     blocking(&lantern, move |l| l.delete_meeting(&caller, id, &precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -180,17 +181,9 @@ pub async fn restore_meeting(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let precondition = precondition(&req);
-    let seq = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        let request: RestoreRequest = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
-            detail: format!("malformed JSON body: {e}"),
-            errors: FieldErrors::new(),
-        })?;
-        request.seq
-    };
+    let seq = if body.iter().all(u8::is_ascii_whitespace) { None } else { json_body::<RestoreRequest>(&body)?.seq };
     let meeting = blocking(&lantern, move |l| l.restore_meeting(&caller, id, &precondition, seq)).await?;
     Ok(written(actix_web::http::StatusCode::OK, &meeting))
 }
@@ -215,7 +208,7 @@ pub async fn meeting_history(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = meeting_id(&id)?;
-    let caller = caller(&req, &lantern).await?;
+    let caller = key_holder(&req, &lantern).await?;
     let changes = blocking(&lantern, move |l| l.meeting_history(&caller, id)).await?;
     let results = changes.iter().map(|c| ChangeResponse::new(c, true)).collect();
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "private, no-cache")).json(HistoryResponse { results }))

@@ -246,6 +246,8 @@ async fn oversized_and_malformed_bodies_are_refused_as_problems(backend: Backend
         .set_payload("{\"name\": ");
     let (status, _, problem) = app.call(malformed).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let anonymous = actix_web::test::TestRequest::post().uri("/v1/meetings").set_payload("{\"name\": ");
+    assert_eq!(app.call(anonymous).await.0, StatusCode::UNAUTHORIZED, "who is asking comes before what is asked");
     let (status, _, problem) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(json!([1, 2]))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert!(problem["errors"]["body"].is_array(), "{problem}");

@@ -118,3 +118,58 @@ impl Caller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::domain::directory_tests::body;
+
+    fn key(role: Role, body: Option<i64>) -> Caller {
+        Caller::Key(ApiKey {
+            id: 1,
+            name: "k".into(),
+            role,
+            service_body_id: body.map(|b| ServiceBodyId::new(b).unwrap()),
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        })
+    }
+
+    #[test]
+    fn scope_is_the_key_body_and_everything_below_it() {
+        // 1 ─ 2 ─ 3, and 4 on its own.
+        let bodies = vec![body(1, None), body(2, Some(1)), body(3, Some(2)), body(4, None)];
+        let d = Directory::new(vec![], bodies, vec![], Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
+        let at = |b: i64| ServiceBodyId::new(b).unwrap();
+        let publisher = key(Role::Publisher, Some(2));
+        let observer = key(Role::Observer, Some(2));
+        let admin = key(Role::Admin, None);
+        for (b, inside) in [(1, false), (2, true), (3, true), (4, false), (99, false)] {
+            assert_eq!(publisher.may_publish(&d, at(b)), inside, "publisher on {b}");
+            assert_eq!(publisher.may_read_private(&d, at(b)), inside, "publisher reads {b}");
+            assert_eq!(observer.may_read_private(&d, at(b)), inside, "observer reads {b}");
+            assert!(!observer.may_publish(&d, at(b)), "observers never publish");
+            assert!(admin.may_publish(&d, at(b)) && Caller::Operator.may_publish(&d, at(b)));
+            assert!(!Caller::Public.may_publish(&d, at(b)) && !Caller::Public.may_read_private(&d, at(b)));
+        }
+        assert!(admin.is_admin() && Caller::Operator.is_admin() && !publisher.is_admin());
+        assert_eq!((publisher.actor(), Caller::Operator.actor()), ("k", "cli"));
+    }
+
+    #[test]
+    fn keys_stop_working_when_revoked_or_expired() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let Caller::Key(mut k) = key(Role::Admin, None) else { unreachable!() };
+        assert!(k.is_usable(now));
+        k.expires_at = Some(now);
+        assert!(!k.is_usable(now), "expiry is exclusive");
+        k.expires_at = Some(now + chrono::Duration::seconds(1));
+        assert!(k.is_usable(now));
+        k.revoked_at = Some(now);
+        assert!(!k.is_usable(now));
+    }
+}

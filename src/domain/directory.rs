@@ -68,12 +68,19 @@ struct Layer {
 }
 
 impl Layer {
-    fn build(meetings: Vec<Arc<Meeting>>, around: DateTime<Utc>) -> Self {
-        // The list entries and the search index are independent: build them side by side.
+    /// Builds the list entries and the search index side by side, and runs `beside` on the
+    /// entries' thread while the index builds (start-up counts usage there).
+    fn build_beside<T>(
+        meetings: Vec<Arc<Meeting>>,
+        around: DateTime<Utc>,
+        beside: impl FnOnce(&[Arc<Meeting>]) -> T,
+    ) -> (Self, T) {
         std::thread::scope(|scope| {
             let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
             let entries = meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
-            Self { meetings: entries, index: index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)) }
+            let extra = beside(&meetings);
+            let index = index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (Self { meetings: entries, index }, extra)
         })
     }
 }
@@ -111,10 +118,10 @@ impl Directory {
         around: DateTime<Utc>,
     ) -> Self {
         let meetings: Vec<Arc<Meeting>> = meetings.into_iter().map(Arc::new).collect();
-        let usage = Usage::count(meetings.iter());
+        let (base, usage) = Layer::build_beside(meetings, around, |m| Usage::count(m.iter()));
         Self {
             catalog: Arc::new(Catalog::new(fellowships, service_bodies)),
-            base: Arc::new(Layer::build(meetings, around)),
+            base: Arc::new(base),
             delta: Arc::default(),
             hidden: Arc::default(),
             hidden_in_base: 0,

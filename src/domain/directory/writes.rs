@@ -52,7 +52,7 @@ impl Directory {
 
     /// A new base of every live meeting, built without blocking writers (see `rebased`).
     pub fn compacted_base(&self, around: DateTime<Utc>) -> CompactedBase {
-        CompactedBase { layer: Arc::new(Layer::build(self.meetings().cloned().collect(), around)) }
+        CompactedBase { layer: Arc::new(Layer::build_beside(self.meetings().cloned().collect(), around, |_| ()).0) }
     }
 
     /// This directory over a base compacted from the older snapshot `from`: meetings that changed

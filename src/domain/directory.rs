@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 pub use super::filter::{MeetingFilter, Unpublished, Usage};
 use super::ids::{FellowshipCode, MeetingId, ServiceBodyId};
-use super::index::{Hit, NearbyQuery, SearchIndex, TimeWindow, merge_hits};
+use super::index::{Hit, NearbyQuery, SearchIndex, TimeWindow, merge_hits, sort_by_start};
 use super::meeting::Meeting;
 use super::service_body::{Fellowship, ServiceBody};
 pub use writes::{CompactedBase, MAX_DELTA};
@@ -237,11 +237,13 @@ impl Directory {
 
     /// The base's query: the same filter, skipping the meetings the delta supersedes.
     fn base_query(&self, query: &NearbyQuery) -> NearbyQuery {
-        let mut base = query.clone();
-        if !self.hidden.is_empty() {
-            base.filter.exclude = Some(Arc::clone(&self.hidden));
-        }
-        base
+        NearbyQuery { filter: self.base_filter(&query.filter), ..query.clone() }
+    }
+
+    /// The same filter for the base layer, skipping the meetings written since it was built.
+    fn base_filter(&self, filter: &MeetingFilter) -> MeetingFilter {
+        let exclude = (!self.hidden.is_empty()).then(|| Arc::clone(&self.hidden));
+        MeetingFilter { exclude, ..filter.clone() }
     }
 
     /// The nearest matching meetings in the window, from the index (see `SearchIndex::nearby`).
@@ -258,13 +260,9 @@ impl Directory {
 
     /// Every matching meeting starting in the window, wherever it is, by start then id.
     pub fn upcoming(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
-        let mut base_filter = filter.clone();
-        if !self.hidden.is_empty() {
-            base_filter.exclude = Some(Arc::clone(&self.hidden));
-        }
-        let mut hits = self.base.index.upcoming(time, &base_filter);
+        let mut hits = self.base.index.upcoming(time, &self.base_filter(filter));
         hits.extend(self.delta.index.upcoming(time, filter));
-        hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
+        sort_by_start(&mut hits);
         hits
     }
 }

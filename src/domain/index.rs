@@ -18,8 +18,8 @@ use super::weekmask::{StartWindows, WeekMask, offset_range, start_hours};
 
 mod walk;
 
-pub use walk::merge_hits;
 use walk::{Merged, Walk, ZoneOffsets, finish, upcoming_among};
+pub use walk::{merge_hits, sort_by_start};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -84,8 +84,13 @@ pub(super) fn upcoming_among<'a>(
             Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km: 0.0, occurrence })
         })
         .collect();
-    hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
+    sort_by_start(&mut hits);
     hits
+}
+
+/// Orders upcoming hits: by the reported occurrence's start, then id.
+pub fn sort_by_start(hits: &mut [Hit]) {
+    hits.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start).then(a.meeting.id.cmp(&b.meeting.id)));
 }
 
 /// Two answers to the same query (from disjoint sets of meetings) as one.

@@ -3,7 +3,7 @@
 
 use super::Lantern;
 use super::error::{FieldErrors, ServiceError, push_error};
-use super::keys::require_admin;
+use super::guard::require_admin;
 use super::publish::Precondition;
 use crate::domain::access::Caller;
 use crate::domain::directory::Directory;

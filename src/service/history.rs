@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 
 use super::Lantern;
 use super::error::{ServiceError, push_error};
+use super::guard::{Right, stored_meeting};
 use crate::domain::access::{ApiKey, Caller};
 use crate::domain::ids::{MeetingId, ServiceBodyId};
 use crate::domain::meeting::Meeting;
 use crate::domain::service_body::{Fellowship, ServiceBody};
+use crate::storage::StorageError;
 use crate::storage::change_log::{self, ChangeKind, ChangeRow, EntityKind, FeedQuery};
-use crate::storage::{StorageError, writes};
 
 /// A record as the change log keeps it.
 #[derive(Debug, Clone)]
@@ -94,16 +95,9 @@ impl Lantern {
 
     /// Every change of a meeting, deleted or not; for keys that may see its private fields. Blocking.
     pub fn meeting_history(&self, caller: &Caller, id: MeetingId) -> Result<Vec<ChangeEntry>, ServiceError> {
-        if matches!(caller, Caller::Public) {
-            return Err(ServiceError::Unauthorized("a meeting's history needs an API key".into()));
-        }
         let directory = self.directory();
         let mut conn = self.database().conn()?;
-        match writes::find_meeting(&mut conn, id)? {
-            Some((m, _)) if caller.may_read_private(&directory, m.data.service_body_id) => {}
-            None if caller.is_admin() => return Err(ServiceError::NotFound(format!("there is no meeting {id}"))),
-            _ => return Err(ServiceError::Forbidden(format!("this key may not read meeting {id}"))),
-        }
+        stored_meeting(&mut conn, caller, &directory, id, Right::ReadPrivate)?;
         let rows = change_log::of_entity(&mut conn, EntityKind::Meeting, &id.to_string())?;
         Ok(rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?)
     }

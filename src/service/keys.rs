@@ -6,12 +6,12 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::Connection;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::Lantern;
 use super::error::ServiceError;
+use super::guard::require_admin;
 use crate::domain::access::{ApiKey, Caller, Role};
 use crate::storage::change_log::{self, ChangeKind};
 use crate::storage::keys::{self, NewKey};
@@ -184,38 +184,6 @@ impl Lantern {
             change_log::record(conn, caller.actor(), ChangeKind::Update, Some(&key), Some(&key), now)?;
             Ok(IssuedKey { key, token })
         })
-    }
-
-    /// Runs `f` in a write transaction that holds this node's writer lock and, on PostgreSQL,
-    /// the cluster-wide one; returns the lock still held, for publishing the snapshot.
-    pub(crate) fn write_locked<T>(
-        &self,
-        f: impl FnOnce(&mut crate::storage::AnyConnection) -> Result<T, ServiceError>,
-    ) -> Result<(super::snapshot::WriterGuard<'_>, T), ServiceError> {
-        let writer = self.snapshots.lock();
-        let mut conn = self.database().conn()?;
-        let value = conn.transaction(|conn| {
-            change_log::serialize_writers(conn)?;
-            f(conn)
-        })?;
-        Ok((writer, value))
-    }
-
-    /// A write transaction that changes no snapshot (keys).
-    fn write<T>(
-        &self,
-        f: impl FnOnce(&mut crate::storage::AnyConnection) -> Result<T, ServiceError>,
-    ) -> Result<T, ServiceError> {
-        self.write_locked(f).map(|(_, value)| value)
-    }
-}
-
-/// 401 for the public, 403 for keys that are not admin keys.
-pub(crate) fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
-    match caller {
-        Caller::Public => Err(ServiceError::Unauthorized("this needs an admin API key".into())),
-        c if c.is_admin() => Ok(()),
-        _ => Err(ServiceError::Forbidden("only admin keys may do this".into())),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod catalog_writes;
 pub mod error;
+mod guard;
 pub mod history;
 pub mod keys;
 pub mod publish;

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
 use super::Lantern;
 use super::error::{FieldErrors, ServiceError, push_error};
+use super::guard::{Right, may_publish, stored_meeting};
 use crate::domain::access::Caller;
 use crate::domain::directory::Directory;
 use crate::domain::ids::MeetingId;
@@ -124,7 +123,7 @@ impl Lantern {
         let directory = self.directory();
         let now = self.clock().now();
         let (writer, meeting) = self.write_locked(|conn| {
-            let (current, deleted_at) = meeting_in_scope(conn, caller, &directory, id)?;
+            let (current, deleted_at) = stored_meeting(conn, caller, &directory, id, Right::Publish)?;
             precondition.check(current.version)?;
             let data = match seq {
                 None if deleted_at.is_none() => {
@@ -204,45 +203,13 @@ impl Lantern {
     }
 }
 
-/// 401 for the public, 403 for a key that may not publish to `body`.
-fn may_publish(
-    caller: &Caller,
-    directory: &Directory,
-    body: crate::domain::ids::ServiceBodyId,
-    what: &str,
-) -> Result<(), ServiceError> {
-    match caller {
-        Caller::Public => Err(ServiceError::Unauthorized("publishing needs an API key".into())),
-        c if c.may_publish(directory, body) => Ok(()),
-        _ => Err(ServiceError::Forbidden(format!("this key may not {what} service body {body}"))),
-    }
-}
-
-/// The stored meeting (deleted or not) when the caller may publish to it; 403 for other keys
-/// whether or not it exists, 404 only for those who may see everything.
-fn meeting_in_scope(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    directory: &Directory,
-    id: MeetingId,
-) -> Result<(Meeting, Option<DateTime<Utc>>), ServiceError> {
-    if matches!(caller, Caller::Public) {
-        return Err(ServiceError::Unauthorized("publishing needs an API key".into()));
-    }
-    match writes::find_meeting(conn, id)? {
-        Some((m, deleted)) if caller.may_publish(directory, m.data.service_body_id) => Ok((m, deleted)),
-        None if caller.is_admin() => Err(ServiceError::NotFound(format!("there is no meeting {id}"))),
-        _ => Err(ServiceError::Forbidden(format!("this key may not change meeting {id}"))),
-    }
-}
-
 fn live_meeting_in_scope(
     conn: &mut AnyConnection,
     caller: &Caller,
     directory: &Directory,
     id: MeetingId,
 ) -> Result<Meeting, ServiceError> {
-    match meeting_in_scope(conn, caller, directory, id)? {
+    match stored_meeting(conn, caller, directory, id, Right::Publish)? {
         (m, None) => Ok(m),
         (_, Some(_)) => Err(ServiceError::NotFound(format!("meeting {id} is deleted; POST …/restore brings it back"))),
     }

@@ -1,0 +1,92 @@
+//! What every write shares: the transaction under the writers' locks, and who may write what.
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+
+use super::Lantern;
+use super::error::ServiceError;
+use crate::domain::access::Caller;
+use crate::domain::directory::Directory;
+use crate::domain::ids::{MeetingId, ServiceBodyId};
+use crate::domain::meeting::Meeting;
+use crate::storage::{AnyConnection, change_log, writes};
+
+impl Lantern {
+    /// Runs `f` in a write transaction that holds this node's writer lock and, on PostgreSQL,
+    /// the cluster-wide one; returns the lock still held, for publishing the snapshot.
+    pub(crate) fn write_locked<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ServiceError>,
+    ) -> Result<(super::snapshot::WriterGuard<'_>, T), ServiceError> {
+        let writer = self.snapshots.lock();
+        let mut conn = self.database().conn()?;
+        let value = conn.transaction(|conn| {
+            change_log::serialize_writers(conn)?;
+            f(conn)
+        })?;
+        Ok((writer, value))
+    }
+
+    /// A write transaction that changes no snapshot (keys).
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        self.write_locked(f).map(|(_, value)| value)
+    }
+}
+
+/// 401 for the public, 403 for keys that are not admin keys.
+pub(crate) fn require_admin(caller: &Caller) -> Result<(), ServiceError> {
+    match caller {
+        Caller::Public => Err(ServiceError::Unauthorized("this needs an admin API key".into())),
+        c if c.is_admin() => Ok(()),
+        _ => Err(ServiceError::Forbidden("only admin keys may do this".into())),
+    }
+}
+
+/// 401 for the public, 403 for a key that may not publish to `body`.
+pub(crate) fn may_publish(
+    caller: &Caller,
+    directory: &Directory,
+    body: ServiceBodyId,
+    what: &str,
+) -> Result<(), ServiceError> {
+    match caller {
+        Caller::Public => Err(ServiceError::Unauthorized("publishing needs an API key".into())),
+        c if c.may_publish(directory, body) => Ok(()),
+        _ => Err(ServiceError::Forbidden(format!("this key may not {what} service body {body}"))),
+    }
+}
+
+/// What a caller wants to do with a stored meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Right {
+    /// Change it.
+    Publish,
+    /// Read its private fields and history.
+    ReadPrivate,
+}
+
+/// The stored meeting (deleted or not) when the caller has the right to it: 401 for the public,
+/// 403 for other keys whether or not it exists, 404 only for those who may see everything.
+pub(crate) fn stored_meeting(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    directory: &Directory,
+    id: MeetingId,
+    right: Right,
+) -> Result<(Meeting, Option<DateTime<Utc>>), ServiceError> {
+    if matches!(caller, Caller::Public) {
+        return Err(ServiceError::Unauthorized("this needs an API key".into()));
+    }
+    let allowed = |m: &Meeting| match right {
+        Right::Publish => caller.may_publish(directory, m.data.service_body_id),
+        Right::ReadPrivate => caller.may_read_private(directory, m.data.service_body_id),
+    };
+    match writes::find_meeting(conn, id)? {
+        Some((m, deleted)) if allowed(&m) => Ok((m, deleted)),
+        None if caller.is_admin() => Err(ServiceError::NotFound(format!("there is no meeting {id}"))),
+        _ => Err(ServiceError::Forbidden(format!("this key has no rights to meeting {id}"))),
+    }
+}

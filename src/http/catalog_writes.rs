@@ -35,11 +35,7 @@ const BODY_FIELDS: &[&str] = &[
 
 fn decode_body(v: &Value) -> ServiceBodyWrite {
     let mut e = FieldErrors::new();
-    let empty = Value::Object(serde_json::Map::new());
-    let f = match Fields::new(v, "", BODY_FIELDS, &mut e) {
-        Some(f) => f,
-        None => Fields::new(&empty, "", BODY_FIELDS, &mut FieldErrors::new()).unwrap_or_else(|| unreachable!()),
-    };
+    let f = Fields::body(v, BODY_FIELDS, &mut e);
     let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned()).unwrap_or_default();
     let kind = f.required_text("kind", &mut e).and_then(|k| {
         let kind = ServiceBodyKind::from_name(&k);

@@ -31,6 +31,13 @@ impl<'a> Fields<'a> {
         Some(Self { obj, path: path.to_owned() })
     }
 
+    /// Reads a whole request body; one that is not an object is reported under `body` and read as
+    /// an empty object, so that every required field is still named.
+    pub fn body(value: &'a Value, known: &[&str], e: &mut FieldErrors) -> Self {
+        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        Self::new(value, "", known, e).unwrap_or_else(|| Self { obj: &EMPTY, path: String::new() })
+    }
+
     /// The dotted path of a field.
     pub fn path(&self, key: &str) -> String {
         join(&self.path, key)

@@ -50,11 +50,7 @@ const CONTACT_FIELDS: &[&str] = &["name", "email", "phone"];
 /// and the caller hears of every problem at once.
 pub fn decode_meeting(body: &Value) -> MeetingWrite {
     let mut e = FieldErrors::new();
-    let empty = Value::Object(serde_json::Map::new());
-    let f = match Fields::new(body, "", MEETING_FIELDS, &mut e) {
-        Some(f) => f,
-        None => Fields::new(&empty, "", MEETING_FIELDS, &mut FieldErrors::new()).unwrap_or_else(|| unreachable!()),
-    };
+    let f = Fields::body(body, MEETING_FIELDS, &mut e);
     let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned());
     let slug = match f.get("slug") {
         Some(_) => f.parsed::<Slug, _>("slug", &mut e),

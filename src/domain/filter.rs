@@ -118,6 +118,9 @@ impl Usage {
         }
         if let Some(n) = self.meetings_per_fellowship.get_mut(&data.fellowship) {
             *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.meetings_per_fellowship.remove(&data.fellowship);
+            }
         }
         for code in &data.types {
             let Some(per) = self.fellowships_per_type.get_mut(code) else { continue };

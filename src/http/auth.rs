@@ -64,6 +64,21 @@ pub fn precondition(req: &HttpRequest) -> Precondition {
     Precondition::Versions(versions)
 }
 
+/// A written record: `status`, its version as the `ETag`, and for `201` its `Location`.
+pub fn written<T: serde::Serialize>(
+    status: actix_web::http::StatusCode,
+    version: i64,
+    location: &str,
+    body: &T,
+) -> actix_web::HttpResponse {
+    let mut response = actix_web::HttpResponse::build(status);
+    response.insert_header(header::ETag(version_tag(version)));
+    if status == actix_web::http::StatusCode::CREATED {
+        response.insert_header((header::LOCATION, location.to_owned()));
+    }
+    response.json(body)
+}
+
 /// The strong entity tag of a record at a version.
 pub fn version_tag(version: i64) -> header::EntityTag {
     header::EntityTag::new_strong(version.to_string())

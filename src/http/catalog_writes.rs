@@ -1,11 +1,11 @@
 //! Admin writes of service bodies (`POST /v1/service-bodies`, `PUT`/`PATCH`/`DELETE
 //! /v1/service-bodies/{id}`) and fellowships (`POST /v1/fellowships`, `PUT /v1/fellowships/{code}`).
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
 use serde_json::Value;
 
-use super::auth::{blocking, json_body, key_holder, precondition, version_tag};
+use super::auth::{blocking, json_body, key_holder, precondition, written};
 use super::json_fields::{Fields, merge_patch};
 use super::problem::{ApiError, Problem};
 use super::write_dto::{FellowshipRecordResponse, FellowshipRequest, ServiceBodyRecordResponse, ServiceBodyRequest};
@@ -72,12 +72,8 @@ fn body_id(raw: &str) -> Result<ServiceBodyId, ApiError> {
 }
 
 fn written_body(status: StatusCode, body: &ServiceBody) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header(header::ETag(version_tag(body.version)));
-    if status == StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/v1/service-bodies/{}", body.id)));
-    }
-    response.json(ServiceBodyRecordResponse::new(body, true))
+    let location = format!("/v1/service-bodies/{}", body.id);
+    written(status, body.version, &location, &ServiceBodyRecordResponse::new(body, true))
 }
 
 /// Creates a service body; admin keys only.

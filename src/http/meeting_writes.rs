@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use super::auth::{blocking, json_body, key_holder, precondition, version_tag};
+use super::auth::{blocking, json_body, key_holder, precondition, written};
 use super::dto::MeetingResponse;
 use super::history_dto::{ChangeResponse, HistoryResponse};
 use super::json_fields::merge_patch;
@@ -14,19 +14,16 @@ use super::problem::{ApiError, Problem};
 use super::write_dto::{PublishMeetingRequest, RestoreRequest};
 use crate::domain::ids::MeetingId;
 use crate::domain::meeting::Meeting;
+use crate::service::Lantern;
 
 fn meeting_id(raw: &str) -> Result<MeetingId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(format!("there is no meeting `{raw}`")))
 }
 
 /// A written meeting: its owner's view, with its version as the `ETag`.
-fn written(status: actix_web::http::StatusCode, meeting: &Meeting) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header(header::ETag(version_tag(meeting.version)));
-    if status == actix_web::http::StatusCode::CREATED {
-        response.insert_header((header::LOCATION, format!("/v1/meetings/{}", meeting.id)));
-    }
-    response.json(MeetingResponse::with_private(meeting))
+fn written_meeting(status: actix_web::http::StatusCode, meeting: &Meeting) -> HttpResponse {
+    let location = format!("/v1/meetings/{}", meeting.id);
+    written(status, meeting.version, &location, &MeetingResponse::with_private(meeting))
 }
 
 /// Creates a meeting in a service body the key may publish to. Without `schedule.time_zone`
@@ -56,7 +53,7 @@ pub async fn create_meeting(
     let body: Value = json_body(&body)?;
     let write = decode_meeting(&body);
     let meeting = blocking(&lantern, move |l| l.create_meeting(&caller, write)).await?;
-    Ok(written(actix_web::http::StatusCode::CREATED, &meeting))
+    Ok(written_meeting(actix_web::http::StatusCode::CREATED, &meeting))
 }
 
 /// Replaces a meeting. `If-Match` (optional) must name its current version, else 412; keys
@@ -89,7 +86,7 @@ pub async fn replace_meeting(
     let precondition = precondition(&req);
     let meeting =
         blocking(&lantern, move |l| l.update_meeting(&caller, id, &precondition, |_| decode_meeting(&body))).await?;
-    Ok(written(actix_web::http::StatusCode::OK, &meeting))
+    Ok(written_meeting(actix_web::http::StatusCode::OK, &meeting))
 }
 
 /// Changes some fields of a meeting with a JSON merge patch (RFC 7396: `null` removes a field).
@@ -127,7 +124,7 @@ pub async fn patch_meeting(
         decode_meeting(&merged)
     };
     let meeting = blocking(&lantern, move |l| l.update_meeting(&caller, id, &precondition, edit)).await?;
-    Ok(written(actix_web::http::StatusCode::OK, &meeting))
+    Ok(written_meeting(actix_web::http::StatusCode::OK, &meeting))
 }
 
 /// Deletes a meeting (softly: `POST …/restore` brings it back). It leaves searches at once.
@@ -185,7 +182,7 @@ pub async fn restore_meeting(
     let precondition = precondition(&req);
     let seq = if body.iter().all(u8::is_ascii_whitespace) { None } else { json_body::<RestoreRequest>(&body)?.seq };
     let meeting = blocking(&lantern, move |l| l.restore_meeting(&caller, id, &precondition, seq)).await?;
-    Ok(written(actix_web::http::StatusCode::OK, &meeting))
+    Ok(written_meeting(actix_web::http::StatusCode::OK, &meeting))
 }
 
 /// Every recorded change of a meeting, oldest first, with whole before/after states and who made
@@ -213,5 +210,3 @@ pub async fn meeting_history(
     let results = changes.iter().map(|c| ChangeResponse::new(c, true)).collect();
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "private, no-cache")).json(HistoryResponse { results }))
 }
-
-use crate::service::Lantern;

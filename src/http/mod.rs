@@ -128,7 +128,6 @@ pub fn app(
     let (app, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
     app.app_data(lantern)
         .app_data(web::QueryConfig::default().error_handler(problem::query_rejection))
-        .app_data(web::JsonConfig::default().limit(auth::MAX_BODY_BYTES).error_handler(problem::json_rejection))
         .app_data(web::PayloadConfig::new(auth::MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(problem::path_rejection))
         .service(web::redirect("/docs", "/docs/"))

@@ -173,7 +173,12 @@ pub fn status_problem(status: StatusCode) -> Problem {
     let title = status.canonical_reason().unwrap_or("Client error").to_owned();
     Problem {
         type_: format!("urn:lantern:problem:http-{}", status.as_u16()),
-        detail: format!("the request was refused: {}", title.to_lowercase()),
+        detail: match status {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                format!("request bodies may have at most {} bytes", super::auth::MAX_BODY_BYTES)
+            }
+            _ => format!("the request was refused: {}", title.to_lowercase()),
+        },
         title,
         status: status.as_u16(),
         errors: None,
@@ -206,15 +211,6 @@ impl From<ServiceError> for ApiError {
 /// Turns actix's query-string rejections into a 400 problem.
 pub fn query_rejection(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::BadRequest { detail: format!("malformed query string: {err}"), errors: FieldErrors::new() }.into()
-}
-
-/// Turns actix's JSON body rejections into a 400 (or 413 for oversized bodies) problem.
-pub fn json_rejection(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as E;
-    if let E::Overflow { limit } | E::OverflowKnownLength { limit, .. } = err {
-        return ApiError::PayloadTooLarge(format!("request bodies may have at most {limit} bytes")).into();
-    }
-    ApiError::BadRequest { detail: format!("malformed JSON body: {err}"), errors: FieldErrors::new() }.into()
 }
 
 /// Turns actix's path rejections into a 404 problem: a path that does not parse names nothing.

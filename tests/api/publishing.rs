@@ -232,6 +232,7 @@ async fn oversized_and_malformed_bodies_are_refused_as_problems(backend: Backend
     let (status, _, problem) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
     assert_eq!(problem["status"], 413);
+    assert_eq!(problem["detail"], "request bodies may have at most 65536 bytes");
     let restore = actix_web::test::TestRequest::post()
         .uri("/v1/meetings/1/restore")
         .insert_header((header::AUTHORIZATION, format!("Bearer {admin}")))

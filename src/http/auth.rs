@@ -39,7 +39,7 @@ pub async fn caller(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<C
     let raw = value.to_str().unwrap_or_default();
     let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim().to_owned();
     let peer = req.peer_addr().map(|a| a.ip());
-    blocking(lantern, move |l| l.authenticate(Some(&token), peer)).await
+    blocking(lantern, move |l| l.authenticate(&token, peer)).await
 }
 
 /// The caller of an endpoint that always needs a key: 401 without one, before anything else is read.

@@ -33,15 +33,18 @@ pub struct IssuedKey {
     pub token: String,
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn new_token(id: i64) -> Result<String, ServiceError> {
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| ServiceError::Task(format!("no randomness: {e}")))?;
-    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("{TOKEN_PREFIX}{id}_{hex}"))
+    Ok(format!("{TOKEN_PREFIX}{id}_{}", hex(&secret)))
 }
 
 /// The key id a token names, when it has the shape of a token.
@@ -79,10 +82,9 @@ impl FailedAuth {
 }
 
 impl Lantern {
-    /// Who is calling: the public without a token, the key a valid bearer token names, 401 for any
-    /// other token, 429 for an address that failed too often. Blocking.
-    pub fn authenticate(&self, token: Option<&str>, peer: Option<IpAddr>) -> Result<Caller, ServiceError> {
-        let Some(token) = token else { return Ok(Caller::Public) };
+    /// The key a bearer token names: 401 for a token that names no usable key, 429 for an address
+    /// that failed too often. Blocking.
+    pub fn authenticate(&self, token: &str, peer: Option<IpAddr>) -> Result<Caller, ServiceError> {
         let now = self.clock().now();
         if let Some(retry_after_secs) = peer.and_then(|p| self.failed_auth.wait(p, now)) {
             return Err(ServiceError::TooManyAttempts { retry_after_secs });

@@ -39,7 +39,8 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
 
 /// Manages API keys directly in the database, as the operator (actor `cli`).
 pub fn keys(command: KeysCommand, args: ServeArgs) -> Result<(), String> {
-    let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock)).map_err(describe)?;
+    let lantern =
+        Lantern::open_database(&args.database_url, seed_source(&args), Arc::new(SystemClock)).map_err(describe)?;
     let operator = Caller::Operator;
     let show = |k: &ApiKey| {
         let body = k.service_body_id.map_or("-".to_owned(), |b| b.to_string());

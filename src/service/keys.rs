@@ -15,6 +15,7 @@ use super::guard::require_admin;
 use crate::domain::access::{ApiKey, Caller, Role};
 use crate::storage::change_log::{self, ChangeKind};
 use crate::storage::keys::{self, NewKey};
+use crate::storage::writes;
 
 /// Every token starts with this, then the key id, `_`, and 64 hex digits (256 random bits).
 pub const TOKEN_PREFIX: &str = "lantern_";
@@ -128,9 +129,6 @@ impl Lantern {
                     "publisher and observer keys need a service body",
                 ));
             }
-            (_, Some(body)) if self.directory().service_body(body).is_none() => {
-                return Err(ServiceError::invalid("service_body_id", format!("there is no service body {body}")));
-            }
             _ => {}
         }
         let name = new.name.trim();
@@ -139,6 +137,12 @@ impl Lantern {
         }
         let now = self.clock().now();
         self.write(|conn| {
+            // Checked in the database, not the snapshot: `lantern keys` runs without one.
+            if let Some(body) = new.service_body_id
+                && !matches!(writes::find_service_body(conn, body)?, Some((_, None)))
+            {
+                return Err(ServiceError::invalid("service_body_id", format!("there is no service body {body}")));
+            }
             let key = keys::insert(conn, &NewKey { name: name.to_owned(), ..new }, now)?;
             let token = new_token(key.id)?;
             keys::set_token_hash(conn, key.id, &hash(&token))?;

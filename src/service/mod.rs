@@ -70,6 +70,25 @@ impl Lantern {
     /// Opens and migrates the database, seeds it when empty, and loads the directory snapshot.
     /// Blocking: call at start-up or from a blocking thread.
     pub fn open(database_url: &str, seed: SeedSource, clock: Arc<dyn Clock>) -> Result<Self, ServiceError> {
+        let lantern = Self::open_database(database_url, seed, clock)?;
+        let started = std::time::Instant::now();
+        let records = queries::load_records(&mut *lantern.db.conn()?)?;
+        let loaded = started.elapsed();
+        let (f, b, m) = (records.fellowships, records.service_bodies, records.meetings);
+        let directory = Directory::new(f, b, m, lantern.clock.now());
+        tracing::info!(
+            meetings = directory.meeting_count(),
+            indexed = directory.indexed_count(),
+            load_ms = loaded.as_millis(),
+            build_ms = (started.elapsed() - loaded).as_millis(),
+            "directory loaded and indexed"
+        );
+        Ok(Self { snapshots: Arc::new(snapshot::Snapshots::new(directory, Arc::clone(&lantern.clock))), ..lantern })
+    }
+
+    /// Opens, migrates and seeds the database like `open`, but leaves the directory empty: for
+    /// tools that only manage keys, which must not wait for a million meetings to load.
+    pub fn open_database(database_url: &str, seed: SeedSource, clock: Arc<dyn Clock>) -> Result<Self, ServiceError> {
         let vocabulary = Vocabulary::builtin().map_err(StorageError::Corrupt)?;
         let db = Database::open(database_url)?;
         let mut conn = db.conn()?;
@@ -81,20 +100,10 @@ impl Lantern {
                 tracing::info!(meetings = count, "seeded an empty database");
             }
         }
-        let started = std::time::Instant::now();
-        let records = queries::load_records(&mut conn)?;
-        let loaded = started.elapsed();
-        let directory = Directory::new(records.fellowships, records.service_bodies, records.meetings, clock.now());
-        tracing::info!(
-            meetings = directory.meeting_count(),
-            indexed = directory.indexed_count(),
-            load_ms = loaded.as_millis(),
-            build_ms = (started.elapsed() - loaded).as_millis(),
-            "directory loaded and indexed"
-        );
+        drop(conn);
         Ok(Self {
             db,
-            snapshots: Arc::new(snapshot::Snapshots::new(directory, Arc::clone(&clock))),
+            snapshots: Arc::new(snapshot::Snapshots::new(Directory::default(), Arc::clone(&clock))),
             vocabulary,
             clock,
             scan_search: false,

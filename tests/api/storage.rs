@@ -156,3 +156,36 @@ async fn two_nodes_writing_one_meeting_at_once_lose_no_update(backend: Backend) 
     let expected: Vec<i64> = (1..=1 + 2 * edits_per_node).collect();
     assert_eq!(versions, expected, "one change per edit, versions rising with the sequence");
 }
+
+on_both_backends!(keys_are_managed_without_loading_the_directory);
+
+/// `lantern keys` opens the database without the directory; scope checks go to the database.
+async fn keys_are_managed_without_loading_the_directory(backend: Backend) {
+    use lantern::domain::access::Caller;
+    use lantern::domain::ids::ServiceBodyId;
+    use lantern::storage::keys::NewKey;
+    let Some(app) = TestApp::start(backend, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    let tool = Lantern::open_database(&app.db.url, SeedSource::None, Arc::new(FixedClock(test_now())))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(tool.directory().meeting_count(), 0, "nothing loaded");
+    let key = |body: i64| NewKey {
+        name: "office".into(),
+        role: lantern::domain::access::Role::Publisher,
+        service_body_id: Some(ServiceBodyId::new(body).unwrap_or_else(|e| panic!("{e:?}"))),
+        expires_at: None,
+    };
+    let refused = tool.create_key(&Caller::Operator, key(99));
+    assert!(
+        matches!(refused, Err(lantern::service::ServiceError::Invalid(ref e)) if e.contains_key("service_body_id"))
+    );
+    let issued = tool.create_key(&Caller::Operator, key(2)).unwrap_or_else(|e| panic!("{e:?}"));
+    let (status, _, _) = app
+        .send(
+            actix_web::http::Method::PATCH,
+            "/v1/meetings/1",
+            Some(&issued.token),
+            Some(serde_json::json!({"notes": "x"})),
+        )
+        .await;
+    assert_eq!(status, actix_web::http::StatusCode::OK, "the running server accepts the tool's key");
+}

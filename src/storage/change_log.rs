@@ -299,9 +299,3 @@ pub fn of_entity(conn: &mut AnyConnection, kind: EntityKind, id: &str) -> Result
 pub fn get(conn: &mut AnyConnection, seq: i64) -> Result<Option<ChangeRow>, StorageError> {
     Ok(change_log::table.find(seq).select(ChangeRow::as_select()).first(conn).optional()?)
 }
-
-/// The highest sequence number recorded (0 when empty).
-pub fn last_seq(conn: &mut AnyConnection) -> Result<i64, StorageError> {
-    let max: Option<i64> = change_log::table.select(diesel::dsl::max(change_log::seq)).first(conn)?;
-    Ok(max.unwrap_or(0))
-}

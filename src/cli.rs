@@ -75,6 +75,10 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "LANTERN_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
+    /// The base URL clients reach Lantern at; every absolute URL Lantern writes starts with it
+    /// (default `http://<bind>`).
+    #[arg(long, env = "LANTERN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Seed file loaded into an empty database (default: the seed built into the binary).
     #[arg(long, env = "LANTERN_SEED", global = true)]
     pub seed: Option<PathBuf>,

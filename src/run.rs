@@ -8,8 +8,9 @@ use crate::cli::{GenerateArgs, KeysCommand, ServeArgs};
 use crate::domain::access::{ApiKey, Caller};
 use crate::domain::clock::SystemClock;
 use crate::domain::ids::ServiceBodyId;
+use crate::http::extract::public_url::PublicUrl;
 use crate::service::{Lantern, SeedSource};
-use crate::storage::keys::NewKey;
+use crate::domain::access::NewKey;
 
 fn seed_source(args: &ServeArgs) -> SeedSource {
     match (args.no_seed, &args.seed) {
@@ -21,6 +22,10 @@ fn seed_source(args: &ServeArgs) -> SeedSource {
 
 /// Opens the database (seeding it when empty) and serves the API until interrupted.
 pub fn serve(args: ServeArgs) -> Result<(), String> {
+    let public_url = match &args.public_url {
+        Some(url) => PublicUrl::new(url)?,
+        None => PublicUrl::for_bind(&args.bind),
+    };
     let started = std::time::Instant::now();
     let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock))
         .map_err(describe)?
@@ -31,8 +36,8 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     let bind = args.bind.clone();
     actix_web::rt::System::new()
         .block_on(async move {
-            tracing::info!(%bind, "listening");
-            HttpServer::new(move || crate::http::app(lantern.clone())).workers(workers).bind(&bind)?.run().await
+            tracing::info!(%bind, %public_url, "listening");
+            HttpServer::new(move || crate::http::app(lantern.clone(), public_url.clone())).workers(workers).bind(&bind)?.run().await
         })
         .map_err(|e| format!("cannot serve on {}: {e}", args.bind))
 }
@@ -93,14 +98,38 @@ pub fn print_openapi() -> Result<(), String> {
     Ok(())
 }
 
-/// Generates a synthetic directory into a seed file or a database.
+/// `lantern generate`: writes a synthetic directory to a seed file, or loads it straight into an
+/// empty database.
 pub fn generate(args: GenerateArgs) -> Result<(), String> {
-    crate::seedgen::run(args)
+    let started = std::time::Instant::now();
+    let seed = crate::seedgen::build(args.meetings, args.rng_seed)?;
+    eprintln!("generated {} meetings in {:.1} s", seed.meetings.len(), started.elapsed().as_secs_f64());
+    if let Some(url) = args.into_database {
+        let lantern = Lantern::open(&url, SeedSource::Inline(Box::new(seed)), Arc::new(SystemClock))
+            .map_err(|e| e.to_string())?;
+        eprintln!(
+            "{url} holds {} meetings ({:.1} s in all)",
+            lantern.directory().meeting_count(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    let mut json = serde_json::to_string_pretty(&seed).map_err(|e| e.to_string())?;
+    json.push('\n');
+    match args.out.as_deref() {
+        None => std::io::Write::write_all(&mut std::io::stdout(), json.as_bytes()).map_err(|e| e.to_string()),
+        Some(path) if path.as_os_str() == "-" => {
+            std::io::Write::write_all(&mut std::io::stdout(), json.as_bytes()).map_err(|e| e.to_string())
+        }
+        Some(path) => std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display())),
+    }
 }
 
 fn describe(e: crate::service::ServiceError) -> String {
     match e {
-        crate::service::ServiceError::Invalid(errors) | crate::service::ServiceError::InvalidQuery(errors) => {
+        crate::service::ServiceError::Invalid(errors)
+        | crate::service::ServiceError::InvalidQuery(errors)
+        | crate::service::ServiceError::UnknownReference(errors) => {
             let lines: Vec<String> = errors.iter().map(|(k, v)| format!("  {k}: {}", v.join("; "))).collect();
             format!("invalid input:\n{}", lines.join("\n"))
         }

@@ -42,6 +42,19 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// What a key to issue is.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    /// Its name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// Its service body (none for admins).
+    pub service_body_id: Option<ServiceBodyId>,
+    /// When it expires.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
 /// A stored API key, without its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKey {

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::directory::MeetingFilter;
+use super::filter::MeetingFilter;
 use super::geo::{Coordinates, chord_squared};
 use super::meeting::{Attendance, Meeting};
 use super::occurrence::{Occurrence, reported_occurrence};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone as _, Utc};
 use proptest::prelude::*;
 
-use super::directory::MeetingFilter;
+use super::filter::MeetingFilter;
 use super::geo::Coordinates;
 use super::ids::{MeetingId, ServiceBodyId};
 use super::index::{NearbyQuery, SearchIndex, SortOrder, TimeWindow};

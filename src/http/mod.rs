@@ -1,23 +1,13 @@
 //! The HTTP API: route table, middleware, problem+json errors and the OpenAPI document.
 
-pub mod auth;
-pub mod cache;
 pub mod catalog;
-pub mod catalog_writes;
 pub mod changes;
-pub mod dto;
+pub mod extract;
 pub mod health;
-pub mod history_dto;
-pub mod json_fields;
 pub mod keys;
-pub mod meeting_request;
-pub mod meeting_writes;
 pub mod meetings;
-pub mod params;
-pub mod problem;
+mod methods;
 pub mod search;
-pub mod search_dto;
-pub mod write_dto;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -28,7 +18,8 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::service::Lantern;
-use problem::{ApiError, internal_problem, problem_response};
+use extract::problem::{self as problem, internal_problem, problem_response};
+use extract::public_url::PublicUrl;
 
 /// The document's fixed parts; paths and schemas come from the route table.
 #[derive(OpenApi)]
@@ -47,7 +38,7 @@ use problem::{ApiError, internal_problem, problem_response};
         (name = "keys", description = "API keys (admin keys)"),
         (name = "health", description = "Liveness and readiness"),
     ),
-    modifiers(&BearerKeys)
+    modifiers(&BearerKeys, &CommonResponses)
 )]
 struct ApiDoc;
 
@@ -66,30 +57,62 @@ impl utoipa::Modify for BearerKeys {
     }
 }
 
+/// Adds the answers every operation of a kind can give, so that no annotation can forget them:
+/// `401` and `429` wherever a key is read, `400` (malformed JSON) and `413` wherever a body is.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+            ResponseBuilder::new().description(description).content(problem::PROBLEM_JSON, content).build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in methods::operations_mut(item) {
+                let reads_key = op.security.iter().flatten().any(|s| {
+                    serde_json::to_value(s).ok().and_then(|v| v.get("api_key").cloned()).is_some()
+                });
+                let mut add = |status: &str, description: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+                };
+                if reads_key {
+                    add("401", "No key where one is needed, or an unknown, revoked or expired one");
+                    add("429", "Too many bad keys from this address; see `Retry-After`");
+                }
+                if op.request_body.is_some() {
+                    add("400", "Malformed JSON");
+                    add("413", "Body over 64 KiB");
+                }
+            }
+        }
+    }
+}
+
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         scope::scope("/v1")
             // The fixed segments are registered before `/meetings/{id}`.
             .service(meetings::list_meetings)
-            .service(meeting_writes::create_meeting)
+            .service(meetings::writes::create_meeting)
             .service(search::nearby)
             .service(search::upcoming)
             .service(search::occurrences)
-            .service(meeting_writes::meeting_history)
-            .service(meeting_writes::restore_meeting)
+            .service(meetings::writes::meeting_history)
+            .service(meetings::writes::restore_meeting)
             .service(meetings::get_meeting)
-            .service(meeting_writes::replace_meeting)
-            .service(meeting_writes::patch_meeting)
-            .service(meeting_writes::delete_meeting)
+            .service(meetings::writes::replace_meeting)
+            .service(meetings::writes::patch_meeting)
+            .service(meetings::writes::delete_meeting)
             .service(catalog::list_fellowships)
-            .service(catalog_writes::create_fellowship)
-            .service(catalog_writes::replace_fellowship)
+            .service(catalog::writes::create_fellowship)
+            .service(catalog::writes::replace_fellowship)
             .service(catalog::list_service_bodies)
-            .service(catalog_writes::create_service_body)
+            .service(catalog::writes::create_service_body)
             .service(catalog::get_service_body)
-            .service(catalog_writes::replace_service_body)
-            .service(catalog_writes::patch_service_body)
-            .service(catalog_writes::delete_service_body)
+            .service(catalog::writes::replace_service_body)
+            .service(catalog::writes::patch_service_body)
+            .service(catalog::writes::delete_service_body)
             .service(catalog::list_types)
             .service(changes::list_changes)
             .service(keys::list_keys)
@@ -113,9 +136,11 @@ pub fn openapi_json() -> String {
     json
 }
 
-/// The whole application: routes, extractor error handlers, CORS, request ids and tracing.
+/// The whole application: routes, extractor error handlers, 405s, CORS, request ids and tracing.
+/// Absolute URLs it writes start with `public_url`.
 pub fn app(
     lantern: web::Data<Lantern>,
+    public_url: PublicUrl,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -126,13 +151,14 @@ pub fn app(
     >,
 > {
     let (app, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
+    let known = web::Data::new(methods::KnownRoutes::new(&api));
     app.app_data(lantern)
-        .app_data(web::QueryConfig::default().error_handler(problem::query_rejection))
-        .app_data(web::PayloadConfig::new(auth::MAX_BODY_BYTES))
-        .app_data(web::PathConfig::default().error_handler(problem::path_rejection))
+        .app_data(public_url)
+        .app_data(known)
+        .app_data(web::PayloadConfig::new(extract::body::MAX_BODY_BYTES))
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
-        .default_service(web::to(|| async { ApiError::NotFound("no such resource".into()).error_response_owned() }))
+        .default_service(web::to(methods::unrouted))
         .wrap(cors())
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service as _;

@@ -6,20 +6,14 @@ pub mod generator;
 pub mod rng;
 mod words;
 
-use std::io::Write as _;
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
-use crate::cli::GenerateArgs;
-use crate::domain::clock::SystemClock;
 use crate::domain::directory::Directory;
 use crate::domain::ids::{MeetingId, ServiceBodyId};
 use crate::domain::meeting::Meeting;
 use crate::domain::service_body::ServiceBody;
 use crate::domain::zones::ZoneFinder;
 use crate::service::seed::SeedFile;
-use crate::service::{Lantern, SeedSource};
 
 /// The gazetteer kept in the repository.
 pub const GAZETTEER: &str = include_str!("../../seed-data/cities15000.csv");
@@ -49,30 +43,4 @@ pub fn into_directory(seed: SeedFile, at: DateTime<Utc>) -> Result<Directory, St
         meetings.push(Meeting { id, data, created_at: at, updated_at: at, version: 1 });
     }
     Ok(Directory::new(seed.fellowships, bodies, meetings, at))
-}
-
-/// `lantern generate`: writes a seed file, or loads straight into an empty database.
-pub fn run(args: GenerateArgs) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    let seed = build(args.meetings, args.rng_seed)?;
-    eprintln!("generated {} meetings in {:.1} s", seed.meetings.len(), started.elapsed().as_secs_f64());
-    if let Some(url) = args.into_database {
-        let lantern = Lantern::open(&url, SeedSource::Inline(Box::new(seed)), Arc::new(SystemClock))
-            .map_err(|e| e.to_string())?;
-        eprintln!(
-            "{url} holds {} meetings ({:.1} s in all)",
-            lantern.directory().meeting_count(),
-            started.elapsed().as_secs_f64()
-        );
-        return Ok(());
-    }
-    let mut json = serde_json::to_string_pretty(&seed).map_err(|e| e.to_string())?;
-    json.push('\n');
-    match args.out.as_deref() {
-        None => std::io::stdout().write_all(json.as_bytes()).map_err(|e| e.to_string()),
-        Some(path) if path.as_os_str() == "-" => {
-            std::io::stdout().write_all(json.as_bytes()).map_err(|e| e.to_string())
-        }
-        Some(path) => std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display())),
-    }
 }

@@ -24,6 +24,10 @@ pub enum ServiceError {
     /// No such thing, or not visible to the caller (HTTP 404).
     #[error("{0}")]
     NotFound(String),
+    /// Well-formed parameters that name things that do not exist: a fellowship, a service body or
+    /// a type code in a filter (HTTP 404, each named).
+    #[error("the request names things that do not exist")]
+    UnknownReference(FieldErrors),
     /// No key, or a key that is unknown, revoked or expired, where one is needed (HTTP 401).
     #[error("{0}")]
     Unauthorized(String),

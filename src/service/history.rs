@@ -75,7 +75,7 @@ impl Lantern {
             Some(id) if directory.service_body(id).is_none() => {
                 let mut errors = super::error::FieldErrors::new();
                 push_error(&mut errors, "service_body", format!("there is no service body {id}"));
-                return Err(ServiceError::InvalidQuery(errors));
+                return Err(ServiceError::UnknownReference(errors));
             }
             Some(id) => Some(directory.subtree(id).into_iter().map(ServiceBodyId::get).collect()),
             None => None,

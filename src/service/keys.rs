@@ -14,7 +14,8 @@ use super::error::ServiceError;
 use super::guard::require_admin;
 use crate::domain::access::{ApiKey, Caller, Role};
 use crate::storage::change_log::{self, ChangeKind};
-use crate::storage::keys::{self, NewKey};
+use crate::domain::access::NewKey;
+use crate::storage::keys;
 use crate::storage::writes;
 
 /// Every token starts with this, then the key id, `_`, and 64 hex digits (256 random bits).
@@ -83,22 +84,21 @@ impl FailedAuth {
 }
 
 impl Lantern {
-    /// The key a bearer token names: 401 for a token that names no usable key, 429 for an address
-    /// that failed too often. Blocking.
+    /// The key a bearer token names. A valid key is always accepted; a token that names no usable
+    /// key is 401, or 429 once its address has sent too many of them (only failures are throttled,
+    /// so that one client's typo behind a shared proxy address locks nobody out). Blocking.
     pub fn authenticate(&self, token: &str, peer: Option<IpAddr>) -> Result<Caller, ServiceError> {
         let now = self.clock().now();
-        if let Some(retry_after_secs) = peer.and_then(|p| self.failed_auth.wait(p, now)) {
-            return Err(ServiceError::TooManyAttempts { retry_after_secs });
+        if let Some(key) = self.key_for_token(token, now)? {
+            return Ok(Caller::Key(key));
         }
-        match self.key_for_token(token, now)? {
-            Some(key) => Ok(Caller::Key(key)),
-            None => {
-                if let Some(peer) = peer {
-                    self.failed_auth.record(peer, now);
-                }
-                Err(ServiceError::Unauthorized("the API key is unknown, revoked or expired".into()))
+        if let Some(peer) = peer {
+            if let Some(retry_after_secs) = self.failed_auth.wait(peer, now) {
+                return Err(ServiceError::TooManyAttempts { retry_after_secs });
             }
+            self.failed_auth.record(peer, now);
         }
+        Err(ServiceError::Unauthorized("the API key is unknown, revoked or expired".into()))
     }
 
     fn key_for_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<ApiKey>, ServiceError> {

@@ -88,7 +88,7 @@ impl Lantern {
             }
         }
         if !errors.is_empty() {
-            return Err(ServiceError::InvalidQuery(errors));
+            return Err(ServiceError::UnknownReference(errors));
         }
         Ok(MeetingFilter {
             fellowships: common.fellowships,

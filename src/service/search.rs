@@ -46,8 +46,8 @@ pub struct UpcomingSearch {
     pub include_in_progress: bool,
     /// Page size.
     pub limit: usize,
-    /// Continue after this (start, id).
-    pub after: Option<(DateTime<Utc>, MeetingId)>,
+    /// Continue after this (start, raw id; 0 is before every meeting).
+    pub after: Option<(DateTime<Utc>, i64)>,
     /// Shared filters; an empty attendance means online.
     pub filters: CommonFilters,
 }
@@ -124,7 +124,7 @@ impl Lantern {
         let mut hits: Vec<Hit> = directory
             .upcoming(&time, &filter)
             .into_iter()
-            .filter(|h| search.after.is_none_or(|after| (h.occurrence.start, h.meeting.id) > after))
+            .filter(|h| search.after.is_none_or(|after| (h.occurrence.start, h.meeting.id.get()) > after))
             .take(search.limit + 1)
             .collect();
         let more = hits.len() > search.limit;

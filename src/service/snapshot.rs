@@ -18,7 +18,7 @@ pub struct Snapshots {
 }
 
 /// Proof that the caller holds the writer lock.
-pub struct WriterGuard<'a>(#[allow(dead_code, reason = "held for its drop")] MutexGuard<'a, ()>);
+pub struct WriterGuard<'a>(#[expect(dead_code, reason = "held for its drop")] MutexGuard<'a, ()>);
 
 impl Snapshots {
     /// Starts with `directory`.

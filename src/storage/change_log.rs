@@ -238,7 +238,7 @@ pub fn serialize_writers(conn: &mut AnyConnection) -> Result<(), StorageError> {
 /// A recorded change.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = change_log)]
-#[allow(missing_docs)]
+#[expect(missing_docs, reason = "the columns, as the migrations document them")]
 pub struct ChangeRow {
     pub seq: i64,
     pub entity_kind: String,

@@ -16,8 +16,6 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 pub use any::AnyConnection;
 
 mod any {
-    // The derive generates undocumented helper items.
-    #![allow(missing_docs)]
     use diesel::{PgConnection, SqliteConnection};
 
     /// One connection to either backend.

@@ -1,21 +1,18 @@
 //! API key rows: only the SHA-256 of a token is stored, never the token.
 
-// Row fields mirror the columns documented in the migrations.
-#![allow(missing_docs)]
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::rows::{parse, utc};
 use super::schema::api_keys;
 use super::{AnyConnection, StorageError};
-use crate::domain::access::{ApiKey, Role};
+use crate::domain::access::{ApiKey, NewKey, Role};
 use crate::domain::ids::ServiceBodyId;
 
 /// A row of `api_keys`.
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
-pub struct KeyRow {
+pub(crate) struct KeyRow {
     pub id: i64,
     pub name: String,
     pub role: String,
@@ -58,19 +55,6 @@ struct NewKeyRow<'a> {
     token_hash: &'a str,
     created_at: NaiveDateTime,
     expires_at: Option<NaiveDateTime>,
-}
-
-/// What a new key is.
-#[derive(Debug, Clone)]
-pub struct NewKey {
-    /// Its name.
-    pub name: String,
-    /// Its role.
-    pub role: Role,
-    /// Its service body (none for admins).
-    pub service_body_id: Option<ServiceBodyId>,
-    /// When it expires.
-    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// Inserts a key with a placeholder hash, returning it; the caller sets the real hash once the id

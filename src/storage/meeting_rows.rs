@@ -1,9 +1,6 @@
 //! Meeting rows (`meetings`, `meeting_locations`, `meeting_online`) and their exhaustive
 //! conversion to and from `Meeting`.
 
-// Row fields mirror the columns documented in the migrations.
-#![allow(missing_docs)]
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 

@@ -3,10 +3,10 @@
 pub mod change_log;
 pub mod connection;
 pub mod keys;
-pub mod meeting_rows;
+pub(crate) mod meeting_rows;
 pub mod queries;
-pub mod rows;
-pub mod schema;
+pub(crate) mod rows;
+pub(crate) mod schema;
 pub mod writes;
 
 pub use connection::{AnyConnection, Backend, Database};

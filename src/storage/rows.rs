@@ -1,9 +1,6 @@
 //! Fellowship and service body rows and their exhaustive conversion, and the helpers every row
 //! module shares: list-valued fields are JSON text so one schema serves both backends.
 
-// Row fields mirror the columns documented in the migrations.
-#![allow(missing_docs)]
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;

@@ -1,8 +1,6 @@
 //! Diesel table definitions shared by both backends (ids are `BigInt` on both).
 //! Kept by hand in step with `migrations/sqlite` and `migrations/postgres`.
 
-#![allow(missing_docs)]
-
 diesel::table! {
     fellowships (code) {
         code -> Text,

@@ -79,10 +79,13 @@ async fn the_change_feed_pages_by_sequence_and_redacts_private_fields(backend: B
     assert!(!text.contains("lantern_"), "never a token");
     assert!(headers.get("vary").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("Authorization")));
 
-    for bad in ["since=-1", "since=x", "limit=0", "service_body=99"] {
+    for bad in ["since=-1", "since=x", "limit=0", "service_body=0", "since=1&since=2"] {
         let (status, _, problem) = app.get(&format!("/v1/changes?{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
     }
+    let (status, _, problem) = app.get("/v1/changes?service_body=99").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    assert!(problem["errors"]["service_body"].is_array(), "{problem}");
 }
 
 async fn history_and_restore_roll_a_meeting_back(backend: Backend) {
@@ -140,7 +143,7 @@ async fn history_and_restore_roll_a_meeting_back(backend: Backend) {
     }
     let (status, _, _) =
         app.send(Method::POST, &format!("{uri}/restore"), Some(&publisher), Some(json!({"sequence": 1}))).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an unknown field is named, as in every body");
     assert_eq!((app.change_count(), app.state()), before);
 }
 

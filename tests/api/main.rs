@@ -3,6 +3,7 @@
 mod catalog;
 mod golden;
 mod history;
+mod layers;
 mod meetings;
 mod openapi;
 mod permissions;

@@ -1,6 +1,6 @@
 //! `GET /v1/meetings` and `GET /v1/meetings/{id}` through HTTP.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::http::header;
 use actix_web::test::TestRequest;
 use lantern::service::SeedSource;
@@ -182,7 +182,8 @@ async fn bad_parameters_get_one_problem_listing_each(backend: Backend) {
 async fn unknown_codes_and_bodies_are_named_in_the_problem(backend: Backend) {
     let Some(app) = app(backend) else { return };
     let (status, _, body) = app.get("/v1/meetings?fellowship=xx&types=S,NOPE&service_body=999").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::NOT_FOUND, "well-formed, but naming nothing: {body}");
+    assert_eq!(body["type"], "urn:lantern:problem:not-found");
     assert!(body["errors"]["fellowship"][0].as_str().is_some_and(|m| m.contains("`xx`")), "{body}");
     assert!(body["errors"]["service_body"][0].as_str().is_some_and(|m| m.contains("999")), "{body}");
     let types: Vec<&str> = body["errors"]["types"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
@@ -231,4 +232,23 @@ async fn answers_carry_etags_and_honour_if_none_match(backend: Backend) {
         headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).map(|v| v.as_bytes()),
         Some(&b"https://example.org"[..])
     );
+}
+
+on_both_backends!(a_known_path_asked_with_another_method_is_405_with_allow);
+
+async fn a_known_path_asked_with_another_method_is_405_with_allow(backend: Backend) {
+    let Some(app) = app(backend) else { return };
+    for (method, uri, allow) in [
+        ("TRACE", "/v1/meetings", "GET, POST"),
+        ("DELETE", "/v1/meetings/nearby", "GET"),
+        ("POST", "/v1/meetings/12", "GET, PUT, DELETE, PATCH"),
+        ("QUERY", "/v1/types", "GET"),
+    ] {
+        let method = Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let (status, headers, body) = app.send(method.clone(), uri, None, None).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}: {body}");
+        assert_eq!(headers.get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {uri}");
+        assert_eq!(body["status"], 405);
+    }
+    assert_eq!(app.send(Method::TRACE, "/v1/nowhere", None, None).await.0, StatusCode::NOT_FOUND);
 }

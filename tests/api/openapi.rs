@@ -71,3 +71,28 @@ async fn the_document_and_its_browser_are_served_from_the_binary() {
     let (status, _, _) = app.get("/docs/swagger-ui-bundle.js").await;
     assert_eq!(status, actix_web::http::StatusCode::OK, "assets come from the binary, not a CDN");
 }
+
+#[test]
+fn every_documented_query_parameter_is_the_one_its_handler_reads() {
+    use lantern::http::extract::query::names_read;
+    let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
+    let read: [(&str, Vec<&str>); 6] = [
+        ("/v1/meetings", names_read::<lantern::http::meetings::ListQuery>()),
+        ("/v1/meetings/nearby", names_read::<lantern::http::search::NearbyQuery>()),
+        ("/v1/meetings/upcoming", names_read::<lantern::http::search::UpcomingQuery>()),
+        ("/v1/meetings/{id}/occurrences", names_read::<lantern::http::search::RangeParams>()),
+        ("/v1/changes", names_read::<lantern::http::changes::ChangesParams>()),
+        ("/v1/types", names_read::<lantern::http::catalog::TypesParams>()),
+    ];
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        let documented: Vec<&str> = item["get"]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        let parsed = read.iter().find(|(p, _)| p == path).map(|(_, names)| names.clone()).unwrap_or_default();
+        assert_eq!(documented, parsed, "GET {path}: the document and the parser disagree");
+    }
+}

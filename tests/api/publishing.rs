@@ -39,7 +39,8 @@ async fn writes_reach_nearby_before_the_response_returns(backend: Backend) {
     let id = created["id"].as_i64().unwrap_or_default();
     assert_eq!(
         headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
-        Some(format!("/v1/meetings/{id}").as_str())
+        Some(format!("https://lantern.example.org/v1/meetings/{id}").as_str()),
+        "absolute, from the public URL"
     );
     assert_eq!(headers.get(header::ETAG).and_then(|v| v.to_str().ok()), Some("\"1\""));
     assert_eq!(created["slug"], "lunch-break", "the slug is derived from the name");
@@ -148,7 +149,7 @@ async fn every_validation_rule_is_reported_per_field(backend: Backend) {
     ];
     for (what, patch, field) in cases {
         let mut body = berlin_meeting(2, "Valid Base");
-        lantern::http::json_fields::merge_patch(&mut body, &patch);
+        lantern::http::extract::body::merge_patch(&mut body, &patch);
         let (status, _, problem) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(body)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {problem}");
         assert!(problem["errors"][field].is_array(), "{what}: {field} missing from {problem}");

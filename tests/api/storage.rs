@@ -163,7 +163,7 @@ on_both_backends!(keys_are_managed_without_loading_the_directory);
 async fn keys_are_managed_without_loading_the_directory(backend: Backend) {
     use lantern::domain::access::Caller;
     use lantern::domain::ids::ServiceBodyId;
-    use lantern::storage::keys::NewKey;
+    use lantern::domain::access::NewKey;
     let Some(app) = TestApp::start(backend, SeedSource::Inline(Box::new(small_seed()))) else { return };
     let tool = Lantern::open_database(&app.db.url, SeedSource::None, Arc::new(FixedClock(test_now())))
         .unwrap_or_else(|e| panic!("{e:?}"));

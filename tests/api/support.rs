@@ -107,6 +107,11 @@ pub fn test_now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).single().unwrap_or_else(|| panic!("valid instant"))
 }
 
+/// The public URL test apps are built with.
+pub fn public_url() -> lantern::http::extract::public_url::PublicUrl {
+    lantern::http::extract::public_url::PublicUrl::new("https://lantern.example.org/").unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// An app over a fresh database seeded with `seed`.
 pub struct TestApp {
     pub lantern: web::Data<Lantern>,
@@ -124,7 +129,7 @@ impl TestApp {
 
     /// Sends a request built by `build` and returns status, headers and the JSON body (`Null` if empty).
     pub async fn call(&self, req: test::TestRequest) -> (StatusCode, HeaderMap, Value) {
-        let app = test::init_service(lantern::http::app(self.lantern.clone())).await;
+        let app = test::init_service(lantern::http::app(self.lantern.clone(), public_url())).await;
         let res = test::call_service(&app, req.to_request()).await;
         let status = res.status();
         let headers = res.headers().clone();
@@ -230,7 +235,7 @@ macro_rules! on_both_backends {
 pub fn issue_key(app: &TestApp, role: &str, service_body: Option<i64>) -> String {
     use lantern::domain::access::Caller;
     use lantern::domain::ids::ServiceBodyId;
-    use lantern::storage::keys::NewKey;
+    use lantern::domain::access::NewKey;
     let new = NewKey {
         name: format!("{role} key"),
         role: role.parse().unwrap_or_else(|e| panic!("{e:?}")),

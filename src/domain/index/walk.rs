@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::{Entry, Hit, Item, SortOrder, TimeWindow};
-use crate::domain::directory::MeetingFilter;
+use crate::domain::filter::MeetingFilter;
 use crate::domain::occurrence::reported_occurrence;
 use crate::domain::weekmask::offsets_around;
 

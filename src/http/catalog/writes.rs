@@ -5,75 +5,24 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, put, web};
 use serde_json::Value;
 
-use super::auth::{blocking, json_body, key_holder, precondition, written};
-use super::json_fields::{Fields, merge_patch};
-use super::problem::{ApiError, Problem};
-use super::write_dto::{FellowshipRecordResponse, FellowshipRequest, ServiceBodyRecordResponse, ServiceBodyRequest};
-use crate::domain::ids::{FellowshipCode, ServiceBodyId};
-use crate::domain::meeting::Contact;
-use crate::domain::schedule::TimeZone;
-use crate::domain::service_body::{Fellowship, ServiceBody, ServiceBodyData, ServiceBodyKind};
+use super::json::{FellowshipRecordResponse, FellowshipRequest, ServiceBodyRecordResponse, ServiceBodyRequest};
+use crate::domain::service_body::{Fellowship, ServiceBody};
+use crate::http::extract::body::{decode, json, merge_patch, read};
+use crate::http::extract::path::{FellowshipPath, Path, ServiceBodyPath};
+use crate::http::extract::problem::{ApiError, Problem};
+use crate::http::extract::write::{no_body, write, written};
 use crate::service::Lantern;
 use crate::service::catalog_writes::ServiceBodyWrite;
-use crate::service::error::{FieldErrors, push_error};
-
-const BODY_FIELDS: &[&str] = &[
-    "name",
-    "kind",
-    "parent_id",
-    "fellowship",
-    "time_zone",
-    "website",
-    "contact",
-    // Read-only, ignored.
-    "id",
-    "created_at",
-    "updated_at",
-    "version",
-    "children",
-];
+use crate::service::error::push_error;
 
 fn decode_body(v: &Value) -> ServiceBodyWrite {
-    let mut e = FieldErrors::new();
-    let f = Fields::body(v, BODY_FIELDS, &mut e);
-    let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned()).unwrap_or_default();
-    let kind = f.required_text("kind", &mut e).and_then(|k| {
-        let kind = ServiceBodyKind::from_name(&k);
-        if kind.is_none() {
-            push_error(&mut e, "kind", format!("`{k}` is not one of region, area, district, intergroup, other"));
-        }
-        kind
-    });
-    let parent_id = f
-        .integer("parent_id", &mut e)
-        .and_then(|p| ServiceBodyId::new(p).map_err(|err| push_error(&mut e, "parent_id", err.0)).ok());
-    let contact = f.get("contact").and_then(|c| {
-        let c = Fields::new(c, "contact", &["name", "email", "phone"], &mut e)?;
-        Some(Contact {
-            name: c.trimmed("name", &mut e),
-            email: c.trimmed("email", &mut e),
-            phone: c.trimmed("phone", &mut e),
-        })
-    });
-    let data = ServiceBodyData {
-        name,
-        kind: kind.unwrap_or(ServiceBodyKind::Other),
-        parent_id,
-        fellowship: f.parsed("fellowship", &mut e),
-        time_zone: f.required("time_zone", &mut e).unwrap_or(TimeZone::from(chrono_tz::UTC)),
-        website: f.trimmed("website", &mut e),
-        contact,
-    };
-    ServiceBodyWrite { data, problems: e }
+    let (request, problems) = read::<ServiceBodyRequest>(v);
+    request.into_write(problems)
 }
 
-fn body_id(raw: &str) -> Result<ServiceBodyId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound(format!("there is no service body `{raw}`")))
-}
-
-fn written_body(status: StatusCode, body: &ServiceBody) -> HttpResponse {
-    let location = format!("/v1/service-bodies/{}", body.id);
-    written(status, body.version, &location, &ServiceBodyRecordResponse::new(body, true))
+fn written_body(req: &HttpRequest, status: StatusCode, body: &ServiceBody) -> HttpResponse {
+    let path = format!("/v1/service-bodies/{}", body.id);
+    written(req, status, body.version, &path, &ServiceBodyRecordResponse::new(body, true))
 }
 
 /// Creates a service body; admin keys only.
@@ -94,17 +43,14 @@ pub async fn create_service_body(
     lantern: web::Data<Lantern>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = key_holder(&req, &lantern).await?;
-    let body: Value = json_body(&body)?;
-    let write = decode_body(&body);
-    let created = blocking(&lantern, move |l| l.create_service_body(&caller, write)).await?;
-    Ok(written_body(StatusCode::CREATED, &created))
+    let created = write(&req, &lantern, &body, json, |l, w| l.create_service_body(&w.caller, decode_body(&w.body))).await?;
+    Ok(written_body(&req, StatusCode::CREATED, &created))
 }
 
 /// Replaces a service body; admin keys only; `If-Match` as for meetings.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Service body id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(ServiceBodyPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
     request_body = ServiceBodyRequest,
     security(("api_key" = [])),
     responses(
@@ -120,21 +66,21 @@ pub async fn create_service_body(
 pub async fn replace_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<ServiceBodyPath>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let id = body_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let body: Value = json_body(&body)?;
-    let pre = precondition(&req);
-    let updated = blocking(&lantern, move |l| l.update_service_body(&caller, id, &pre, |_| decode_body(&body))).await?;
-    Ok(written_body(StatusCode::OK, &updated))
+    let id = path.0.id;
+    let updated = write(&req, &lantern, &body, json, move |l, w| {
+        l.update_service_body(&w.caller, id, &w.precondition, |_| decode_body(&w.body))
+    })
+    .await?;
+    Ok(written_body(&req, StatusCode::OK, &updated))
 }
 
 /// Changes some fields of a service body with a JSON merge patch; admin keys only.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Service body id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(ServiceBodyPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     security(("api_key" = [])),
     responses(
@@ -150,27 +96,26 @@ pub async fn replace_service_body(
 pub async fn patch_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<ServiceBodyPath>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let id = body_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let body: Value = json_body(&body)?;
-    let pre = precondition(&req);
-    let patch = body;
-    let edit = move |current: &ServiceBody| {
-        let mut merged = serde_json::to_value(ServiceBodyRecordResponse::new(current, true)).unwrap_or(Value::Null);
-        merge_patch(&mut merged, &patch);
-        decode_body(&merged)
-    };
-    let updated = blocking(&lantern, move |l| l.update_service_body(&caller, id, &pre, edit)).await?;
-    Ok(written_body(StatusCode::OK, &updated))
+    let id = path.0.id;
+    let updated = write(&req, &lantern, &body, json, move |l, w| {
+        let edit = |current: &ServiceBody| {
+            let mut merged = serde_json::to_value(ServiceBodyRecordResponse::new(current, true)).unwrap_or(Value::Null);
+            merge_patch(&mut merged, &w.body);
+            decode_body(&merged)
+        };
+        l.update_service_body(&w.caller, id, &w.precondition, edit)
+    })
+    .await?;
+    Ok(written_body(&req, StatusCode::OK, &updated))
 }
 
 /// Deletes (softly) a service body without live meetings or child bodies; admin keys only.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Service body id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(ServiceBodyPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
     security(("api_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -185,46 +130,50 @@ pub async fn patch_service_body(
 pub async fn delete_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<ServiceBodyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = body_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let pre = precondition(&req);
-    blocking(&lantern, move |l| l.delete_service_body(&caller, id, &pre)).await?;
+    let id = path.0.id;
+    write(&req, &lantern, &[], no_body, move |l, w| l.delete_service_body(&w.caller, id, &w.precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn fellowship(code: Option<String>, request: FellowshipRequest) -> Result<Fellowship, ApiError> {
-    let mut e = FieldErrors::new();
-    let code = match code.or(request.code) {
-        Some(code) => code.parse::<FellowshipCode>().map_err(|err| push_error(&mut e, "code", err.0)).ok(),
-        None => {
+/// Decodes a fellowship body; `PUT` names the code in its path, `POST` in the body.
+fn fellowship(path_code: Option<crate::domain::ids::FellowshipCode>, bytes: &[u8]) -> Result<Fellowship, ApiError> {
+    let request = decode::<FellowshipRequest>(bytes)?;
+    let mut e = crate::service::error::FieldErrors::new();
+    let code = match (path_code, request.code) {
+        (Some(path), Some(body)) if path != body => {
+            push_error(&mut e, "code", format!("`{body}` differs from the code in the path, `{path}`"));
+            None
+        }
+        (Some(code), _) | (None, Some(code)) => Some(code),
+        (None, None) => {
             push_error(&mut e, "code", "is required");
             None
         }
     };
-    match code {
-        Some(code) => Ok(Fellowship { code, name: request.name.trim().to_owned(), website: request.website }),
-        None => Err(ApiError::Unprocessable(e)),
-    }
+    code.map(|code| Fellowship { code, name: request.name, website: request.website }).ok_or(ApiError::Unprocessable(e))
 }
 
 async fn put_fellowship(
     req: &HttpRequest,
     lantern: &web::Data<Lantern>,
-    code: Option<String>,
+    path_code: Option<crate::domain::ids::FellowshipCode>,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
-    let caller = key_holder(req, lantern).await?;
-    let fellowship = fellowship(code, json_body(body)?)?;
-    let record = FellowshipRecordResponse::from(&fellowship);
-    let created = blocking(lantern, move |l| l.put_fellowship(&caller, fellowship)).await?;
+    let decode_fellowship = |bytes: &[u8]| fellowship(path_code, bytes);
+    let (created, record) = write(req, lantern, body, decode_fellowship, |l, w| {
+        let record = FellowshipRecordResponse::from(&w.body);
+        l.put_fellowship(&w.caller, w.body).map(|created| (created, record))
+    })
+    .await?;
     Ok(if created { HttpResponse::Created().json(record) } else { HttpResponse::Ok().json(record) })
 }
 
 /// Creates (or replaces) a fellowship; admin keys only.
 #[utoipa::path(
     tag = "publishing",
+    params(FellowshipPath),
     request_body = FellowshipRequest,
     security(("api_key" = [])),
     responses(
@@ -247,7 +196,6 @@ pub async fn create_fellowship(
 /// Creates or replaces the fellowship with this code; admin keys only.
 #[utoipa::path(
     tag = "publishing",
-    params(("code" = String, Path, description = "Fellowship code")),
     request_body = FellowshipRequest,
     security(("api_key" = [])),
     responses(
@@ -262,8 +210,8 @@ pub async fn create_fellowship(
 pub async fn replace_fellowship(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    code: web::Path<String>,
+    path: Path<FellowshipPath>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    put_fellowship(&req, &lantern, Some(code.into_inner()), &body).await
+    put_fellowship(&req, &lantern, Some(path.0.code), &body).await
 }

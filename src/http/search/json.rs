@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::dto::{MeetingResponse, instant};
+use crate::http::meetings::json::{MeetingResponse, instant};
 use crate::domain::index::Hit;
 use crate::domain::meeting::Meeting;
 use crate::domain::occurrence::{Occurrence, starts_in_minutes};
@@ -77,7 +77,7 @@ pub struct SearchQueryEcho {
     /// Page size.
     pub limit: usize,
     /// `distance` or `start`.
-    pub sort: String,
+    pub sort: super::Sort,
     /// Fellowship codes (any).
     pub fellowship: Vec<String>,
     /// Type codes (all).

@@ -1,8 +1,5 @@
-//! Response bodies: the one JSON shape of a meeting everywhere it appears, and the catalog shapes.
-//! Absent values are `null`, never omitted.
-
-// Field meanings are in their names and the schema examples; the few that need words have them.
-#![allow(missing_docs)]
+//! The one JSON shape of a meeting everywhere it appears (reads, writes, searches, the change
+//! feed). Absent values are `null`, never omitted.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
@@ -23,25 +20,34 @@ pub struct MeetingResponse {
     pub id: i64,
     /// Unique within its service body.
     pub slug: String,
+    /// Display name.
     pub name: String,
     /// Fellowship code (`aa`, `na`).
     pub fellowship: String,
+    /// The service body that publishes it.
     pub service_body_id: i64,
     /// Its id in the source it was imported from.
     pub external_id: Option<String>,
+    /// `in_person`, `hybrid`, `online` or `inactive`.
     #[schema(value_type = String, example = "in_person")]
     pub attendance: Attendance,
     /// `null` for meetings by appointment, which never start.
     pub schedule: Option<ScheduleResponse>,
+    /// Where it meets (for online meetings, usually an approximate home area).
     pub location: Option<LocationResponse>,
+    /// How to join remotely.
     pub online: Option<OnlineResponse>,
     /// Type codes from `GET /v1/types`.
     pub types: Vec<String>,
     /// ISO 639-1 codes.
     pub languages: Vec<String>,
+    /// Free text.
     pub notes: Option<String>,
+    /// The group that holds it.
     pub group_name: Option<String>,
+    /// An http(s) URL.
     pub website: Option<String>,
+    /// Dates it does not meet.
     pub closures: ClosuresResponse,
     /// RFC 3339, UTC.
     pub created_at: String,
@@ -60,8 +66,11 @@ pub struct MeetingResponse {
 /// A contact person (private).
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ContactResponse {
+    /// Who.
     pub name: Option<String>,
+    /// An e-mail address.
     pub email: Option<String>,
+    /// A phone number.
     pub phone: Option<String>,
 }
 
@@ -87,11 +96,13 @@ impl MeetingResponse {
 /// When a meeting meets, in its own zone's wall-clock time.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleResponse {
+    /// The weekdays it meets on.
     #[schema(value_type = Vec<String>, example = json!(["monday", "thursday"]))]
     pub days: Vec<Weekday>,
     /// Local `HH:MM`, 24-hour.
     #[schema(example = "19:30")]
     pub start_time: String,
+    /// Elapsed minutes.
     pub duration_minutes: u16,
     /// IANA zone name.
     #[schema(example = "America/New_York")]
@@ -105,8 +116,11 @@ pub struct ScheduleResponse {
 /// Where a meeting is.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct LocationResponse {
+    /// The building or venue.
     pub name: Option<String>,
+    /// Street and number.
     pub street_address: Option<String>,
+    /// The whole address as one line.
     pub formatted_address: Option<String>,
     /// WGS84 degrees.
     pub latitude: Option<f64>,
@@ -114,14 +128,18 @@ pub struct LocationResponse {
     pub longitude: Option<f64>,
     /// True when the point names an area rather than a door.
     pub approximate: bool,
+    /// How to find the room.
     pub notes: Option<String>,
 }
 
 /// How to join remotely.
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct OnlineResponse {
+    /// An http(s) URL.
     pub conference_url: Option<String>,
+    /// A dial-in number.
     pub conference_phone: Option<String>,
+    /// Meeting id, passcode, how to join.
     pub notes: Option<String>,
 }
 
@@ -211,6 +229,7 @@ impl From<&Closures> for ClosuresResponse {
 /// A page of meetings.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingListResponse {
+    /// The meetings of this page by id.
     pub results: Vec<MeetingResponse>,
     /// Pass as `cursor` with the same filters for the next page; `null` on the last page.
     pub next_cursor: Option<String>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -56,6 +56,9 @@ pub enum ApiError {
     /// 404: no such resource, or not visible to the caller.
     #[error("{0}")]
     NotFound(String),
+    /// 404: parameters that name things that do not exist, each named.
+    #[error("the request names something that does not exist")]
+    UnknownReference(FieldErrors),
     /// 409: the request contradicts the stored state.
     #[error("{0}")]
     Conflict(String),
@@ -96,6 +99,11 @@ impl ApiError {
             ApiError::Unauthorized(detail) => ("unauthorized", "Unauthorized", detail.clone(), None),
             ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone(), None),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), None),
+            ApiError::UnknownReference(errors) => {
+                let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+                let detail = format!("the request names something that does not exist: {}", fields.join(", "));
+                ("not-found", "Not found", detail, Some(errors.clone()))
+            }
             ApiError::Conflict(detail) => ("conflict", "Conflict", detail.clone(), None),
             ApiError::PreconditionFailed(detail) => ("stale-version", "Precondition failed", detail.clone(), None),
             ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Payload too large", detail.clone(), None),
@@ -127,7 +135,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::UnknownReference(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -175,7 +183,7 @@ pub fn status_problem(status: StatusCode) -> Problem {
         type_: format!("urn:lantern:problem:http-{}", status.as_u16()),
         detail: match status {
             StatusCode::PAYLOAD_TOO_LARGE => {
-                format!("request bodies may have at most {} bytes", super::auth::MAX_BODY_BYTES)
+                format!("request bodies may have at most {} bytes", super::body::MAX_BODY_BYTES)
             }
             _ => format!("the request was refused: {}", title.to_lowercase()),
         },
@@ -197,6 +205,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::InvalidQuery(errors) => ApiError::invalid_query(errors),
             ServiceError::Invalid(errors) => ApiError::Unprocessable(errors),
             ServiceError::NotFound(detail) => ApiError::NotFound(detail),
+            ServiceError::UnknownReference(errors) => ApiError::UnknownReference(errors),
             ServiceError::Unauthorized(detail) => ApiError::Unauthorized(detail),
             ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
             ServiceError::Conflict(detail) => ApiError::Conflict(detail),
@@ -206,14 +215,4 @@ impl From<ServiceError> for ApiError {
             ServiceError::Task(e) => ApiError::Internal(e),
         }
     }
-}
-
-/// Turns actix's query-string rejections into a 400 problem.
-pub fn query_rejection(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest { detail: format!("malformed query string: {err}"), errors: FieldErrors::new() }.into()
-}
-
-/// Turns actix's path rejections into a 404 problem: a path that does not parse names nothing.
-pub fn path_rejection(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::NotFound(format!("no such resource: {err}")).into()
 }

@@ -1,15 +1,14 @@
 //! The change feed and a meeting's history as JSON: records in their API shape, with private
 //! fields (and unpublished meetings) left out of the public feed.
 
-// Field meanings are in their names; the few that need words have them.
-#![allow(missing_docs)]
 
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::dto::{MeetingResponse, instant};
-use super::write_dto::{FellowshipRecordResponse, KeyResponse, ServiceBodyRecordResponse};
+use crate::http::catalog::json::{FellowshipRecordResponse, ServiceBodyRecordResponse};
+use crate::http::keys::json::KeyResponse;
+use crate::http::meetings::json::{MeetingResponse, instant};
 use crate::service::history::{ChangeEntry, Record};
 
 /// One change.
@@ -71,6 +70,7 @@ fn record(r: &Record, private: bool) -> Option<Value> {
 /// A page of the change feed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChangeListResponse {
+    /// Changes by sequence.
     pub results: Vec<ChangeResponse>,
     /// Pass as `since` for the next page; `null` when this page reaches the end (then continue
     /// later from the last `seq` seen).
@@ -80,5 +80,6 @@ pub struct ChangeListResponse {
 /// A meeting's history, oldest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryResponse {
+    /// Changes by sequence.
     pub results: Vec<ChangeResponse>,
 }

@@ -9,9 +9,6 @@ use crate::domain::access::Caller;
 use crate::service::publish::Precondition;
 use crate::service::{Lantern, ServiceError};
 
-/// The largest request body accepted, in bytes; larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
 /// Runs a blocking service call on the blocking pool.
 pub async fn blocking<T: Send + 'static>(
     lantern: &web::Data<Lantern>,
@@ -21,23 +18,16 @@ pub async fn blocking<T: Send + 'static>(
     web::block(move || f(&lantern)).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(ApiError::from)
 }
 
-/// Parses a request body as JSON once the caller is known, so that a request without a valid
-/// key is 401 whatever its body; malformed JSON is 400. (Bodies over the limit are refused with 413
-/// before the handler runs.)
-pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
-        detail: format!("malformed JSON body: {e}"),
-        errors: crate::service::error::FieldErrors::new(),
-    })
-}
-
-/// The caller: the public without an `Authorization` header, else the key it names (401 for a
-/// bad one, 429 for an address that keeps failing).
+/// The caller: the public without an `Authorization` header (an empty one counts as absent),
+/// else the key it names (401 for a bad one; 429 once an address keeps sending bad ones).
 pub async fn caller(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<Caller, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Ok(Caller::Public) };
     // Anything but a bearer token is a failed authentication too, and counts towards 429.
-    let raw = value.to_str().unwrap_or_default();
-    let token = raw.strip_prefix("Bearer ").unwrap_or(raw).trim().to_owned();
+    let raw = value.to_str().unwrap_or("?").trim();
+    let token = raw.strip_prefix("Bearer").map_or(raw, str::trim).to_owned();
+    if token.is_empty() {
+        return Ok(Caller::Public);
+    }
     let peer = req.peer_addr().map(|a| a.ip());
     blocking(lantern, move |l| l.authenticate(&token, peer)).await
 }
@@ -62,21 +52,6 @@ pub fn precondition(req: &HttpRequest) -> Precondition {
     let versions =
         value.split(',').filter_map(|tag| tag.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok()).collect();
     Precondition::Versions(versions)
-}
-
-/// A written record: `status`, its version as the `ETag`, and for `201` its `Location`.
-pub fn written<T: serde::Serialize>(
-    status: actix_web::http::StatusCode,
-    version: i64,
-    location: &str,
-    body: &T,
-) -> actix_web::HttpResponse {
-    let mut response = actix_web::HttpResponse::build(status);
-    response.insert_header(header::ETag(version_tag(version)));
-    if status == actix_web::http::StatusCode::CREATED {
-        response.insert_header((header::LOCATION, location.to_owned()));
-    }
-    response.json(body)
 }
 
 /// The strong entity tag of a record at a version.

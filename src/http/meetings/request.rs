@@ -4,7 +4,11 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::json_fields::Fields;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::json::{ClosuresResponse, ContactResponse, LocationResponse, OnlineResponse};
+use crate::http::extract::body::{Fields, JsonBody};
 use crate::domain::geo::{Coordinates, check_latitude, check_longitude};
 use crate::domain::ids::{ServiceBodyId, Slug};
 use crate::domain::meeting::{Closures, Contact, Location, MeetingData, OnlineAccess};
@@ -210,10 +214,84 @@ fn decode_contact(v: &Value, i: usize, e: &mut FieldErrors) -> Option<Contact> {
 /// The body a merge patch applies to: the meeting as an owner sees it, with a derived zone left
 /// out so that it is derived again from the (possibly patched) coordinates.
 pub fn patch_base(meeting: &crate::domain::meeting::Meeting) -> Value {
-    let mut base = serde_json::to_value(super::dto::MeetingResponse::with_private(meeting)).unwrap_or(Value::Null);
+    let mut base = serde_json::to_value(super::json::MeetingResponse::with_private(meeting)).unwrap_or(Value::Null);
     let derived = meeting.data.schedule.as_ref().is_some_and(|s| s.time_zone_derived);
     if derived && let Some(schedule) = base.get_mut("schedule").and_then(Value::as_object_mut) {
         schedule.remove("time_zone");
     }
     base
+}
+
+/// A meeting as a publisher sends it (`POST`, `PUT`): the meeting's JSON shape without the
+/// read-only `id`, `created_at`, `updated_at` and `version` (accepted and ignored). Unknown fields
+/// are 422.
+#[derive(Debug, Deserialize, ToSchema)]
+#[expect(dead_code, reason = "documents the body `decode_meeting` reads; a test holds its fields to the decoder's")]
+pub struct PublishMeetingRequest {
+    /// 1–200 characters.
+    name: String,
+    /// Lowercase letters, digits and single hyphens, at most 100, unique in the service body;
+    /// derived from the name when absent.
+    slug: Option<String>,
+    /// A code from `GET /v1/fellowships`.
+    fellowship: String,
+    service_body_id: i64,
+    external_id: Option<String>,
+    /// `in_person`, `hybrid`, `online` or `inactive`. In-person and hybrid meetings need
+    /// `location` with coordinates; online and hybrid ones need `online.conference_url` or
+    /// `online.conference_phone`.
+    #[schema(example = "in_person")]
+    attendance: String,
+    /// `null` for meetings by appointment.
+    schedule: Option<ScheduleRequest>,
+    location: Option<LocationResponse>,
+    online: Option<OnlineResponse>,
+    /// Codes from `GET /v1/types` (default none).
+    types: Option<Vec<String>>,
+    /// ISO 639-1 codes (default none).
+    languages: Option<Vec<String>>,
+    notes: Option<String>,
+    group_name: Option<String>,
+    /// An http(s) URL.
+    website: Option<String>,
+    closures: Option<ClosuresResponse>,
+    /// Private contact people (default none).
+    contacts: Option<Vec<ContactResponse>>,
+    /// Unpublished meetings are invisible to the public (default `true`).
+    published: Option<bool>,
+}
+
+/// When a meeting meets.
+#[derive(Debug, Deserialize, ToSchema)]
+#[expect(dead_code, reason = "documents the body `decode_meeting` reads; a test holds its fields to the decoder's")]
+pub struct ScheduleRequest {
+    /// At least one of `monday` … `sunday`.
+    #[schema(example = json!(["monday", "thursday"]))]
+    days: Vec<String>,
+    /// Local `HH:MM`, 24-hour.
+    #[schema(example = "19:30")]
+    start_time: String,
+    /// 1–1440 (default 60).
+    duration_minutes: Option<u16>,
+    /// IANA zone name; when absent it is derived from the coordinates (else the service body's zone).
+    #[schema(example = "America/New_York")]
+    time_zone: Option<String>,
+    /// `1`–`5` or `-1` for the last (default every week).
+    weeks_of_month: Option<Vec<i8>>,
+}
+
+/// Which state to restore.
+#[derive(Debug, ToSchema)]
+pub struct RestoreRequest {
+    /// A `seq` from the meeting's history: restore the state after that change.
+    #[schema(minimum = 1)]
+    pub seq: Option<i64>,
+}
+
+impl JsonBody for RestoreRequest {
+    const FIELDS: &'static [&'static str] = &["seq"];
+
+    fn read(f: &Fields<'_>, e: &mut FieldErrors) -> Self {
+        Self { seq: f.integer("seq", e) }
+    }
 }

@@ -1,29 +1,24 @@
 //! `POST /v1/meetings`, `PUT`/`PATCH`/`DELETE /v1/meetings/{id}`, `POST …/restore` and
 //! `GET …/history`: the publishing API for meetings.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use serde_json::Value;
 
-use super::auth::{blocking, json_body, key_holder, precondition, written};
-use super::dto::MeetingResponse;
-use super::history_dto::{ChangeResponse, HistoryResponse};
-use super::json_fields::merge_patch;
-use super::meeting_request::{decode_meeting, patch_base};
-use super::problem::{ApiError, Problem};
-use super::write_dto::{PublishMeetingRequest, RestoreRequest};
-use crate::domain::ids::MeetingId;
+use super::json::MeetingResponse;
+use super::request::{PublishMeetingRequest, RestoreRequest, decode_meeting, patch_base};
 use crate::domain::meeting::Meeting;
+use crate::http::changes::json::{ChangeResponse, HistoryResponse};
+use crate::http::extract::auth::{blocking, key_holder};
+use crate::http::extract::body::{decode, json, merge_patch};
+use crate::http::extract::path::{MeetingPath, Path};
+use crate::http::extract::problem::{ApiError, Problem};
+use crate::http::extract::write::{no_body, write, written};
 use crate::service::Lantern;
 
-fn meeting_id(raw: &str) -> Result<MeetingId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound(format!("there is no meeting `{raw}`")))
-}
-
 /// A written meeting: its owner's view, with its version as the `ETag`.
-fn written_meeting(status: actix_web::http::StatusCode, meeting: &Meeting) -> HttpResponse {
-    let location = format!("/v1/meetings/{}", meeting.id);
-    written(status, meeting.version, &location, &MeetingResponse::with_private(meeting))
+fn written_meeting(req: &HttpRequest, status: StatusCode, meeting: &Meeting) -> HttpResponse {
+    let path = format!("/v1/meetings/{}", meeting.id);
+    written(req, status, meeting.version, &path, &MeetingResponse::with_private(meeting))
 }
 
 /// Creates a meeting in a service body the key may publish to. Without `schedule.time_zone`
@@ -49,18 +44,15 @@ pub async fn create_meeting(
     lantern: web::Data<Lantern>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = key_holder(&req, &lantern).await?;
-    let body: Value = json_body(&body)?;
-    let write = decode_meeting(&body);
-    let meeting = blocking(&lantern, move |l| l.create_meeting(&caller, write)).await?;
-    Ok(written_meeting(actix_web::http::StatusCode::CREATED, &meeting))
+    let meeting = write(&req, &lantern, &body, json, |l, w| l.create_meeting(&w.caller, decode_meeting(&w.body))).await?;
+    Ok(written_meeting(&req, StatusCode::CREATED, &meeting))
 }
 
 /// Replaces a meeting. `If-Match` (optional) must name its current version, else 412; keys
 /// without rights to the meeting get 403 whether or not it exists.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Meeting id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: write only if the meeting is still at that version")),
+    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: write only if the meeting is still at that version")),
     request_body = PublishMeetingRequest,
     security(("api_key" = [])),
     responses(
@@ -77,23 +69,22 @@ pub async fn create_meeting(
 pub async fn replace_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<MeetingPath>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let id = meeting_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let body: Value = json_body(&body)?;
-    let precondition = precondition(&req);
-    let meeting =
-        blocking(&lantern, move |l| l.update_meeting(&caller, id, &precondition, |_| decode_meeting(&body))).await?;
-    Ok(written_meeting(actix_web::http::StatusCode::OK, &meeting))
+    let id = path.0.id;
+    let meeting = write(&req, &lantern, &body, json, move |l, w| {
+        l.update_meeting(&w.caller, id, &w.precondition, |_| decode_meeting(&w.body))
+    })
+    .await?;
+    Ok(written_meeting(&req, StatusCode::OK, &meeting))
 }
 
 /// Changes some fields of a meeting with a JSON merge patch (RFC 7396: `null` removes a field).
 /// A derived zone is derived again unless the patch names one.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Meeting id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: write only if the meeting is still at that version")),
+    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: write only if the meeting is still at that version")),
     request_body(content = Object, content_type = "application/merge-patch+json", description = "The fields to change, shaped like the meeting"),
     security(("api_key" = [])),
     responses(
@@ -110,27 +101,26 @@ pub async fn replace_meeting(
 pub async fn patch_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<MeetingPath>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let id = meeting_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let body: Value = json_body(&body)?;
-    let precondition = precondition(&req);
-    let patch = body;
-    let edit = move |current: &Meeting| {
-        let mut merged = patch_base(current);
-        merge_patch(&mut merged, &patch);
-        decode_meeting(&merged)
-    };
-    let meeting = blocking(&lantern, move |l| l.update_meeting(&caller, id, &precondition, edit)).await?;
-    Ok(written_meeting(actix_web::http::StatusCode::OK, &meeting))
+    let id = path.0.id;
+    let meeting = write(&req, &lantern, &body, json, move |l, w| {
+        let edit = |current: &Meeting| {
+            let mut merged = patch_base(current);
+            merge_patch(&mut merged, &w.body);
+            decode_meeting(&merged)
+        };
+        l.update_meeting(&w.caller, id, &w.precondition, edit)
+    })
+    .await?;
+    Ok(written_meeting(&req, StatusCode::OK, &meeting))
 }
 
 /// Deletes a meeting (softly: `POST …/restore` brings it back). It leaves searches at once.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Meeting id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: delete only if the meeting is still at that version")),
+    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: delete only if the meeting is still at that version")),
     security(("api_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -144,12 +134,10 @@ pub async fn patch_meeting(
 pub async fn delete_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<MeetingPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = meeting_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let precondition = precondition(&req);
-    blocking(&lantern, move |l| l.delete_meeting(&caller, id, &precondition)).await?;
+    let id = path.0.id;
+    write(&req, &lantern, &[], no_body, move |l, w| l.delete_meeting(&w.caller, id, &w.precondition)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -157,7 +145,7 @@ pub async fn delete_meeting(
 /// of its history (undeleting it too). The restored state must pass today's rules.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Meeting id"), ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
     request_body(content = Option<RestoreRequest>, description = "Absent or `{}` to undelete; `{\"seq\": n}` to roll back"),
     security(("api_key" = [])),
     responses(
@@ -174,22 +162,24 @@ pub async fn delete_meeting(
 pub async fn restore_meeting(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<MeetingPath>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let id = meeting_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let precondition = precondition(&req);
-    let seq = if body.iter().all(u8::is_ascii_whitespace) { None } else { json_body::<RestoreRequest>(&body)?.seq };
-    let meeting = blocking(&lantern, move |l| l.restore_meeting(&caller, id, &precondition, seq)).await?;
-    Ok(written_meeting(actix_web::http::StatusCode::OK, &meeting))
+    let id = path.0.id;
+    let decode_restore = |bytes: &[u8]| {
+        if bytes.iter().all(u8::is_ascii_whitespace) { Ok(None) } else { decode::<RestoreRequest>(bytes).map(|r| r.seq) }
+    };
+    let meeting =
+        write(&req, &lantern, &body, decode_restore, move |l, w| l.restore_meeting(&w.caller, id, &w.precondition, w.body))
+            .await?;
+    Ok(written_meeting(&req, StatusCode::OK, &meeting))
 }
 
 /// Every recorded change of a meeting, oldest first, with whole before/after states and who made
 /// them; for keys with rights to its service body.
 #[utoipa::path(
     tag = "publishing",
-    params(("id" = i64, Path, description = "Meeting id")),
+    params(MeetingPath),
     security(("api_key" = [])),
     responses(
         (status = 200, body = HistoryResponse),
@@ -202,9 +192,9 @@ pub async fn restore_meeting(
 pub async fn meeting_history(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<MeetingPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = meeting_id(&id)?;
+    let id = path.0.id;
     let caller = key_holder(&req, &lantern).await?;
     let changes = blocking(&lantern, move |l| l.meeting_history(&caller, id)).await?;
     let results = changes.iter().map(|c| ChangeResponse::new(c, true)).collect();

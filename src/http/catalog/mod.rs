@@ -1,19 +1,22 @@
-//! The catalog endpoints: fellowships, the service body tree, and the type vocabulary.
+//! The catalog: fellowships, the service body tree and the type vocabulary (reads here, admin
+//! writes in `writes`, the records they write in `json`).
 
-use std::collections::HashMap;
+pub mod json;
+pub mod writes;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::cache::{DIRECTORY_MAX_AGE, cached_json};
-use super::problem::{ApiError, Problem};
+use super::extract::cache::{DIRECTORY_MAX_AGE, cached_json};
+use super::extract::path::{Path, ServiceBodyPath};
+use super::extract::problem::{ApiError, Problem};
+use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::directory::Directory;
 use crate::domain::ids::ServiceBodyId;
 use crate::domain::service_body::ServiceBody;
 use crate::domain::vocabulary::{NAME_LANGUAGES, TypeOrigin};
 use crate::service::Lantern;
-use crate::service::error::FieldErrors;
 
 /// A fellowship.
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,7 +129,7 @@ pub async fn list_service_bodies(req: HttpRequest, lantern: web::Data<Lantern>) 
 /// One service body with its descendants.
 #[utoipa::path(
     tag = "catalog",
-    params(("id" = i64, Path, description = "Service body id")),
+    params(ServiceBodyPath),
     responses(
         (status = 200, body = ServiceBodyResponse),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -136,12 +139,12 @@ pub async fn list_service_bodies(req: HttpRequest, lantern: web::Data<Lantern>) 
 pub async fn get_service_body(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<ServiceBodyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::NotFound(format!("there is no service body `{id}`"));
-    let parsed: ServiceBodyId = id.parse().map_err(|_| not_found())?;
+    let id = path.0.id;
     let directory = lantern.directory();
-    let body = directory.service_body(parsed).ok_or_else(not_found)?;
+    let body =
+        directory.service_body(id).ok_or_else(|| ApiError::NotFound(format!("there is no service body {id}")))?;
     cached_json(&req, &ServiceBodyResponse::tree(&directory, body), DIRECTORY_MAX_AGE)
 }
 
@@ -182,13 +185,52 @@ pub struct TypeListResponse {
     pub language_codes: Vec<LanguageCodeResponse>,
 }
 
+/// A language the vocabulary has names in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameLanguage(&'static str);
+
+impl Default for NameLanguage {
+    fn default() -> Self {
+        Self("en")
+    }
+}
+
+impl std::str::FromStr for NameLanguage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        NAME_LANGUAGES
+            .iter()
+            .find(|l| **l == s)
+            .map(|l| Self(l))
+            .ok_or_else(|| format!("`{s}` is not one of {}", NAME_LANGUAGES.join(", ")))
+    }
+}
+
+impl utoipa::PartialSchema for NameLanguage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(NAME_LANGUAGES.iter().copied()))
+            .default(Some(serde_json::json!("en")))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NameLanguage {}
+
 /// The vocabulary's names language.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code, reason = "documents the parameters; parsing reads the raw map")]
 pub struct TypesParams {
-    /// Language of `name`: en, es, fr, ja, nl, pt, sk, sv or th (default en).
-    lang: Option<String>,
+    /// Language of `name`.
+    #[param(inline, required = false)]
+    pub lang: NameLanguage,
+}
+
+impl FromQuery for TypesParams {
+    fn from_query(q: &mut QueryReader<'_>) -> Self {
+        Self { lang: q.or_default("lang") }
+    }
 }
 
 /// The type vocabulary shared by every fellowship.
@@ -204,13 +246,9 @@ pub struct TypesParams {
 pub async fn list_types(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    params: web::Query<HashMap<String, String>>,
+    query: Query<TypesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = params.get("lang").map(String::as_str).filter(|l| !l.is_empty()).unwrap_or("en");
-    if !NAME_LANGUAGES.contains(&lang) {
-        let message = format!("`{lang}` is not one of {}", NAME_LANGUAGES.join(", "));
-        return Err(ApiError::invalid_query(FieldErrors::from([("lang".to_owned(), vec![message])])));
-    }
+    let lang = query.lang.0;
     let directory = lantern.directory();
     let usage = &directory.usage().fellowships_per_type;
     let vocabulary = lantern.vocabulary();

@@ -1,11 +1,46 @@
-//! Reading a JSON request body field by field, collecting every problem under its dotted path
-//! instead of stopping at the first (serde would), and RFC 7396 JSON merge patch.
+//! Request bodies, all through one decoder: JSON read field by field into the struct that
+//! documents the body, every problem collected under its dotted path instead of stopping at the
+//! first (serde would); and RFC 7396 JSON merge patch.
 
 use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+use super::problem::ApiError;
 use crate::service::error::{FieldErrors, push_error};
+
+/// The largest request body accepted, in bytes; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A body read field by field: the struct that documents it (`ToSchema`) is the one decoded.
+pub trait JsonBody: Sized {
+    /// The fields of the top-level object; anything else is reported as unknown.
+    const FIELDS: &'static [&'static str];
+    /// Reads the fields, recording problems; stand-ins fill what failed (the request fails then).
+    fn read(f: &Fields<'_>, e: &mut FieldErrors) -> Self;
+}
+
+/// Parses a body as JSON: malformed JSON is 400. Called once the caller is known, so that a
+/// request without a valid key is 401 whatever it sends. (Bodies over the limit get 413 before.)
+pub fn json(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest { detail: format!("malformed JSON body: {e}"), errors: FieldErrors::new() })
+}
+
+/// Reads a JSON value as `T`, returning it with every problem found (for writes whose service
+/// adds its own rules to the list).
+pub fn read<T: JsonBody>(value: &Value) -> (T, FieldErrors) {
+    let mut e = FieldErrors::new();
+    let f = Fields::body(value, T::FIELDS, &mut e);
+    let decoded = T::read(&f, &mut e);
+    (decoded, e)
+}
+
+/// Decodes a body as `T`: 400 for malformed JSON, 422 naming every bad field.
+pub fn decode<T: JsonBody>(bytes: &[u8]) -> Result<T, ApiError> {
+    let (decoded, e) = read(&json(bytes)?);
+    if e.is_empty() { Ok(decoded) } else { Err(ApiError::Unprocessable(e)) }
+}
 
 /// A JSON object being read, with the path of where it sits in the body.
 pub struct Fields<'a> {
@@ -97,6 +132,25 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// An optional positive id.
+    pub fn id<T: TryFrom<PositiveId>>(&self, key: &str, e: &mut FieldErrors) -> Option<T> {
+        let raw = self.integer(key, e)?;
+        if raw < 1 {
+            push_error(e, self.path(key), format!("ids are positive integers, got {raw}"));
+            return None;
+        }
+        T::try_from(PositiveId(raw)).ok()
+    }
+
+    /// An optional RFC 3339 instant.
+    pub fn instant(&self, key: &str, e: &mut FieldErrors) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.text(key, e)?;
+        chrono::DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|err| push_error(e, self.path(key), format!("not an RFC 3339 instant: {err}")))
+            .ok()
+    }
+
     /// An optional finite number.
     pub fn number(&self, key: &str, e: &mut FieldErrors) -> Option<f64> {
         let value = self.get(key)?;
@@ -142,6 +196,17 @@ impl<'a> Fields<'a> {
             }
         }
         out
+    }
+}
+
+/// An integer already checked to be positive, for the id newtypes.
+#[derive(Debug, Clone, Copy)]
+pub struct PositiveId(i64);
+
+impl TryFrom<PositiveId> for crate::domain::ids::ServiceBodyId {
+    type Error = crate::domain::ids::InvalidValue;
+    fn try_from(id: PositiveId) -> Result<Self, Self::Error> {
+        Self::new(id.0)
     }
 }
 

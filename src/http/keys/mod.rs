@@ -1,39 +1,20 @@
 //! `/v1/keys`: admins issue, list, rotate and revoke API keys. Tokens are shown once.
 
+pub mod json;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 
-use super::auth::{blocking, json_body, key_holder};
-use super::problem::{ApiError, Problem};
-use super::write_dto::{CreateKeyRequest, IssuedKeyResponse, KeyListResponse, KeyResponse};
+use super::extract::auth::{blocking, key_holder};
+use super::extract::body::decode;
+use super::extract::path::{KeyPath, Path};
+use super::extract::problem::{ApiError, Problem};
+use super::extract::write::{no_body, write};
 use crate::service::Lantern;
-use crate::service::error::{FieldErrors, push_error};
 use crate::service::keys::IssuedKey;
-use crate::storage::keys::NewKey;
-
-fn key_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound(format!("there is no key `{raw}`")))
-}
+use json::{CreateKeyRequest, IssuedKeyResponse, KeyListResponse, KeyResponse};
 
 fn issued(key: &IssuedKey) -> IssuedKeyResponse {
     IssuedKeyResponse { key: KeyResponse::from(&key.key), token: key.token.clone() }
-}
-
-fn decode(request: CreateKeyRequest) -> Result<NewKey, ApiError> {
-    let mut e = FieldErrors::new();
-    let role = request.role.parse().map_err(|err: crate::domain::ids::InvalidValue| push_error(&mut e, "role", err.0));
-    let body = request.service_body_id.map(crate::domain::ids::ServiceBodyId::new).transpose();
-    let body = body.map_err(|err| push_error(&mut e, "service_body_id", err.0));
-    let expires = request.expires_at.as_deref().map(chrono::DateTime::parse_from_rfc3339).transpose();
-    let expires = expires.map_err(|err| push_error(&mut e, "expires_at", format!("not an RFC 3339 instant: {err}")));
-    match (role, body, expires) {
-        (Ok(role), Ok(service_body_id), Ok(expires)) => Ok(NewKey {
-            name: request.name,
-            role,
-            service_body_id,
-            expires_at: expires.map(|t| t.with_timezone(&chrono::Utc)),
-        }),
-        _ => Err(ApiError::Unprocessable(e)),
-    }
 }
 
 /// Issues a key. The answer holds its token, which is never shown again.
@@ -54,9 +35,8 @@ pub async fn create_key(
     lantern: web::Data<Lantern>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = key_holder(&req, &lantern).await?;
-    let new = decode(json_body(&body)?)?;
-    let key = blocking(&lantern, move |l| l.create_key(&caller, new)).await?;
+    let key = write(&req, &lantern, &body, decode::<CreateKeyRequest>, |l, w| l.create_key(&w.caller, w.body.into()))
+        .await?;
     Ok(HttpResponse::Created().insert_header(("Cache-Control", "no-store")).json(issued(&key)))
 }
 
@@ -83,7 +63,7 @@ pub async fn list_keys(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<
 /// Gives a key a new token; the old token stops working at once.
 #[utoipa::path(
     tag = "keys",
-    params(("id" = i64, Path, description = "Key id")),
+    params(KeyPath),
     security(("api_key" = [])),
     responses(
         (status = 200, body = IssuedKeyResponse),
@@ -97,18 +77,17 @@ pub async fn list_keys(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<
 pub async fn rotate_key(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<KeyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = key_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let key = blocking(&lantern, move |l| l.rotate_key(&caller, id)).await?;
+    let id = path.0.id;
+    let key = write(&req, &lantern, &[], no_body, move |l, w| l.rotate_key(&w.caller, id)).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(issued(&key)))
 }
 
 /// Revokes a key at once.
 #[utoipa::path(
     tag = "keys",
-    params(("id" = i64, Path, description = "Key id")),
+    params(KeyPath),
     security(("api_key" = [])),
     responses(
         (status = 200, body = KeyResponse, description = "Revoked (or already was)"),
@@ -121,10 +100,9 @@ pub async fn rotate_key(
 pub async fn revoke_key(
     req: HttpRequest,
     lantern: web::Data<Lantern>,
-    id: web::Path<String>,
+    path: Path<KeyPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = key_id(&id)?;
-    let caller = key_holder(&req, &lantern).await?;
-    let key = blocking(&lantern, move |l| l.revoke_key(&caller, id)).await?;
+    let id = path.0.id;
+    let key = write(&req, &lantern, &[], no_body, move |l, w| l.revoke_key(&w.caller, id)).await?;
     Ok(HttpResponse::Ok().json(KeyResponse::from(&key)))
 }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use actix_web::{HttpServer, web};
 
 use crate::cli::{GenerateArgs, KeysCommand, ServeArgs};
+use crate::domain::access::NewKey;
 use crate::domain::access::{ApiKey, Caller};
 use crate::domain::clock::SystemClock;
 use crate::domain::ids::ServiceBodyId;
 use crate::http::extract::public_url::PublicUrl;
 use crate::service::{Lantern, SeedSource};
-use crate::domain::access::NewKey;
 
 fn seed_source(args: &ServeArgs) -> SeedSource {
     match (args.no_seed, &args.seed) {
@@ -37,7 +37,11 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     actix_web::rt::System::new()
         .block_on(async move {
             tracing::info!(%bind, %public_url, "listening");
-            HttpServer::new(move || crate::http::app(lantern.clone(), public_url.clone())).workers(workers).bind(&bind)?.run().await
+            HttpServer::new(move || crate::http::app(lantern.clone(), public_url.clone()))
+                .workers(workers)
+                .bind(&bind)?
+                .run()
+                .await
         })
         .map_err(|e| format!("cannot serve on {}: {e}", args.bind))
 }

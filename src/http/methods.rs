@@ -51,7 +51,8 @@ fn segments(path: &str) -> Vec<String> {
 impl KnownRoutes {
     /// The paths of a document.
     pub fn new(api: &utoipa::openapi::OpenApi) -> Self {
-        let routes = api.paths.paths.iter().map(|(path, item)| (segments(path), operations(item).map(|(m, _)| m).collect()));
+        let routes =
+            api.paths.paths.iter().map(|(path, item)| (segments(path), operations(item).map(|(m, _)| m).collect()));
         Self(routes.collect())
     }
 

@@ -70,9 +70,11 @@ impl utoipa::Modify for CommonResponses {
         };
         for item in openapi.paths.paths.values_mut() {
             for op in methods::operations_mut(item) {
-                let reads_key = op.security.iter().flatten().any(|s| {
-                    serde_json::to_value(s).ok().and_then(|v| v.get("api_key").cloned()).is_some()
-                });
+                let reads_key = op
+                    .security
+                    .iter()
+                    .flatten()
+                    .any(|s| serde_json::to_value(s).ok().and_then(|v| v.get("api_key").cloned()).is_some());
                 let mut add = |status: &str, description: &str| {
                     op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
                 };

@@ -12,9 +12,9 @@ use subtle::ConstantTimeEq;
 use super::Lantern;
 use super::error::ServiceError;
 use super::guard::require_admin;
+use crate::domain::access::NewKey;
 use crate::domain::access::{ApiKey, Caller, Role};
 use crate::storage::change_log::{self, ChangeKind};
-use crate::domain::access::NewKey;
 use crate::storage::keys;
 use crate::storage::writes;
 

@@ -1,7 +1,7 @@
 //! `GET /v1/meetings` and `GET /v1/meetings/{id}` through HTTP.
 
-use actix_web::http::{Method, StatusCode};
 use actix_web::http::header;
+use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
 use lantern::service::SeedSource;
 use serde_json::Value;
@@ -240,7 +240,7 @@ async fn a_known_path_asked_with_another_method_is_405_with_allow(backend: Backe
     let Some(app) = app(backend) else { return };
     for (method, uri, allow) in [
         ("TRACE", "/v1/meetings", "GET, POST"),
-        ("DELETE", "/v1/meetings/nearby", "GET"),
+        ("DELETE", "/v1/fellowships", "GET, POST"),
         ("POST", "/v1/meetings/12", "GET, PUT, DELETE, PATCH"),
         ("QUERY", "/v1/types", "GET"),
     ] {

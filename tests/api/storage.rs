@@ -162,8 +162,8 @@ on_both_backends!(keys_are_managed_without_loading_the_directory);
 /// `lantern keys` opens the database without the directory; scope checks go to the database.
 async fn keys_are_managed_without_loading_the_directory(backend: Backend) {
     use lantern::domain::access::Caller;
-    use lantern::domain::ids::ServiceBodyId;
     use lantern::domain::access::NewKey;
+    use lantern::domain::ids::ServiceBodyId;
     let Some(app) = TestApp::start(backend, SeedSource::Inline(Box::new(small_seed()))) else { return };
     let tool = Lantern::open_database(&app.db.url, SeedSource::None, Arc::new(FixedClock(test_now())))
         .unwrap_or_else(|e| panic!("{e:?}"));

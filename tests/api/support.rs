@@ -234,8 +234,8 @@ macro_rules! on_both_backends {
 /// A key of a role issued straight through the service (as `lantern keys create` does).
 pub fn issue_key(app: &TestApp, role: &str, service_body: Option<i64>) -> String {
     use lantern::domain::access::Caller;
-    use lantern::domain::ids::ServiceBodyId;
     use lantern::domain::access::NewKey;
+    use lantern::domain::ids::ServiceBodyId;
     let new = NewKey {
         name: format!("{role} key"),
         role: role.parse().unwrap_or_else(|e| panic!("{e:?}")),

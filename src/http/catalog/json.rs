@@ -66,7 +66,11 @@ impl JsonBody for ServiceBodyRequest {
         });
         let contact = f.get("contact").and_then(|c| {
             let c = Fields::new(c, "contact", &["name", "email", "phone"], e)?;
-            Some(ContactResponse { name: c.trimmed("name", e), email: c.trimmed("email", e), phone: c.trimmed("phone", e) })
+            Some(ContactResponse {
+                name: c.trimmed("name", e),
+                email: c.trimmed("email", e),
+                phone: c.trimmed("phone", e),
+            })
         });
         Self {
             name: f.required_text("name", e).map(|n| n.trim().to_owned()).unwrap_or_default(),

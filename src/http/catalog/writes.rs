@@ -43,7 +43,8 @@ pub async fn create_service_body(
     lantern: web::Data<Lantern>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let created = write(&req, &lantern, &body, json, |l, w| l.create_service_body(&w.caller, decode_body(&w.body))).await?;
+    let created =
+        write(&req, &lantern, &body, json, |l, w| l.create_service_body(&w.caller, decode_body(&w.body))).await?;
     Ok(written_body(&req, StatusCode::CREATED, &created))
 }
 

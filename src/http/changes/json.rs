@@ -1,7 +1,6 @@
 //! The change feed and a meeting's history as JSON: records in their API shape, with private
 //! fields (and unpublished meetings) left out of the public feed.
 
-
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;

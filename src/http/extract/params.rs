@@ -160,7 +160,10 @@ impl ListCursor {
 impl std::str::FromStr for ListCursor {
     type Err = String;
     fn from_str(raw: &str) -> Result<Self, String> {
-        let id = raw.strip_prefix('m').filter(|h| (1..=15).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())).map(|h| i64::from_str_radix(h, 16));
+        let id = raw
+            .strip_prefix('m')
+            .filter(|h| (1..=15).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|h| i64::from_str_radix(h, 16));
         match id {
             Some(Ok(id)) => Ok(Self(MeetingId::new(id).ok())),
             _ => Err("is not a cursor this API issued".to_owned()),

@@ -78,9 +78,11 @@ pub struct KeyPath {
 impl FromPath for KeyPath {
     fn from_path(req: &HttpRequest) -> Result<Self, ApiError> {
         let raw = segment(req, "id");
-        raw.parse().ok().filter(|id| *id > 0).map(|id| Self { id }).ok_or_else(|| {
-            ApiError::NotFound(format!("there is no key `{raw}`"))
-        })
+        raw.parse()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(|id| Self { id })
+            .ok_or_else(|| ApiError::NotFound(format!("there is no key `{raw}`")))
     }
 }
 
@@ -95,9 +97,8 @@ pub struct FellowshipPath {
 
 impl FromPath for FellowshipPath {
     fn from_path(req: &HttpRequest) -> Result<Self, ApiError> {
-        segment(req, "code")
-            .parse()
-            .map(|code| Self { code })
-            .map_err(|e: crate::domain::ids::InvalidValue| ApiError::Unprocessable(FieldErrors::from([("code".to_owned(), vec![e.0])])))
+        segment(req, "code").parse().map(|code| Self { code }).map_err(|e: crate::domain::ids::InvalidValue| {
+            ApiError::Unprocessable(FieldErrors::from([("code".to_owned(), vec![e.0])]))
+        })
     }
 }

@@ -43,7 +43,13 @@ pub fn no_body(_: &[u8]) -> Result<(), ApiError> {
 }
 
 /// A written record: `status`, its version as the `ETag`, and for `201` its absolute `Location`.
-pub fn written<T: Serialize>(req: &HttpRequest, status: StatusCode, version: i64, path: &str, body: &T) -> HttpResponse {
+pub fn written<T: Serialize>(
+    req: &HttpRequest,
+    status: StatusCode,
+    version: i64,
+    path: &str,
+    body: &T,
+) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header(header::ETag(version_tag(version)));
     if status == StatusCode::CREATED {

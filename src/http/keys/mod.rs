@@ -35,8 +35,8 @@ pub async fn create_key(
     lantern: web::Data<Lantern>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let key = write(&req, &lantern, &body, decode::<CreateKeyRequest>, |l, w| l.create_key(&w.caller, w.body.into()))
-        .await?;
+    let key =
+        write(&req, &lantern, &body, decode::<CreateKeyRequest>, |l, w| l.create_key(&w.caller, w.body.into())).await?;
     Ok(HttpResponse::Created().insert_header(("Cache-Control", "no-store")).json(issued(&key)))
 }
 

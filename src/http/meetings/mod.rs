@@ -113,7 +113,10 @@ impl FromQuery for ListParams {
 
 crate::query_group!(
     /// Every parameter of `GET /v1/meetings`.
-    pub struct ListQuery { list: ListParams, filters: FilterParams }
+    pub struct ListQuery {
+        list: ListParams,
+        filters: FilterParams,
+    }
 );
 
 /// Lists published meetings by ascending id, filtered, one page at a time. With a key, also the

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::json::{ClosuresResponse, ContactResponse, LocationResponse, OnlineResponse};
-use crate::http::extract::body::{Fields, JsonBody};
 use crate::domain::geo::{Coordinates, check_latitude, check_longitude};
 use crate::domain::ids::{ServiceBodyId, Slug};
 use crate::domain::meeting::{Closures, Contact, Location, MeetingData, OnlineAccess};
 use crate::domain::schedule::{DEFAULT_DURATION_MINUTES, Schedule, TimeZone, WeekOfMonth};
+use crate::http::extract::body::{Fields, JsonBody};
 use crate::service::error::{FieldErrors, push_error};
 use crate::service::publish::MeetingWrite;
 

@@ -44,7 +44,8 @@ pub async fn create_meeting(
     lantern: web::Data<Lantern>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting = write(&req, &lantern, &body, json, |l, w| l.create_meeting(&w.caller, decode_meeting(&w.body))).await?;
+    let meeting =
+        write(&req, &lantern, &body, json, |l, w| l.create_meeting(&w.caller, decode_meeting(&w.body))).await?;
     Ok(written_meeting(&req, StatusCode::CREATED, &meeting))
 }
 
@@ -167,11 +168,16 @@ pub async fn restore_meeting(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.0.id;
     let decode_restore = |bytes: &[u8]| {
-        if bytes.iter().all(u8::is_ascii_whitespace) { Ok(None) } else { decode::<RestoreRequest>(bytes).map(|r| r.seq) }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            decode::<RestoreRequest>(bytes).map(|r| r.seq)
+        }
     };
-    let meeting =
-        write(&req, &lantern, &body, decode_restore, move |l, w| l.restore_meeting(&w.caller, id, &w.precondition, w.body))
-            .await?;
+    let meeting = write(&req, &lantern, &body, decode_restore, move |l, w| {
+        l.restore_meeting(&w.caller, id, &w.precondition, w.body)
+    })
+    .await?;
     Ok(written_meeting(&req, StatusCode::OK, &meeting))
 }
 

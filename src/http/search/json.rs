@@ -5,10 +5,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::meetings::json::{MeetingResponse, instant};
 use crate::domain::index::Hit;
 use crate::domain::meeting::Meeting;
 use crate::domain::occurrence::{Occurrence, starts_in_minutes};
+use crate::http::meetings::json::{MeetingResponse, instant};
 
 /// A meeting and the one occurrence the search reports for it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -17,7 +17,9 @@ use crate::domain::index::SortOrder;
 use crate::service::Lantern;
 use crate::service::query::CommonFilters;
 use crate::service::search::{NearbySearch, SearchAnswer, UpcomingSearch};
-use json::{NearbyResponse, OccurrenceListResponse, OccurrenceResponse, SearchQueryEcho, SearchResult, UpcomingResponse};
+use json::{
+    NearbyResponse, OccurrenceListResponse, OccurrenceResponse, SearchQueryEcho, SearchResult, UpcomingResponse,
+};
 
 /// The order of nearby results.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -82,7 +84,12 @@ pub struct PlaceParams {
 
 impl FromQuery for PlaceParams {
     fn from_query(q: &mut QueryReader<'_>) -> Self {
-        Self { lat: q.required("lat"), lon: q.required("lon"), radius_km: q.or_default("radius_km"), sort: q.or_default("sort") }
+        Self {
+            lat: q.required("lat"),
+            lon: q.required("lon"),
+            radius_km: q.or_default("radius_km"),
+            sort: q.or_default("sort"),
+        }
     }
 }
 
@@ -117,7 +124,11 @@ impl FromQuery for WindowParams {
 
 crate::query_group!(
     /// Every parameter of `GET /v1/meetings/nearby`.
-    pub struct NearbyQuery { place: PlaceParams, window: WindowParams, filters: FilterParams }
+    pub struct NearbyQuery {
+        place: PlaceParams,
+        window: WindowParams,
+        filters: FilterParams,
+    }
 );
 
 /// The nearest meetings starting soon.
@@ -132,7 +143,11 @@ crate::query_group!(
     )
 )]
 #[get("/meetings/nearby")]
-pub async fn nearby(req: HttpRequest, lantern: web::Data<Lantern>, query: Query<NearbyQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn nearby(
+    req: HttpRequest,
+    lantern: web::Data<Lantern>,
+    query: Query<NearbyQuery>,
+) -> Result<HttpResponse, ApiError> {
     let NearbyQuery { place, window, filters } = query.0;
     let point = Coordinates::new(place.lat.get(), place.lon.get())
         .map_err(|err| ApiError::invalid_query([("lat".to_owned(), vec![err.0])].into()))?;
@@ -205,7 +220,8 @@ impl std::str::FromStr for UpcomingCursor {
         let parse = || {
             let mut parts = raw.strip_prefix('u')?.split('.');
             let mut next = || {
-                let hex = parts.next().filter(|h| (1..=10).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                let hex =
+                    parts.next().filter(|h| (1..=10).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
                 i64::from_str_radix(hex, 16).ok()
             };
             let (at, start, id) = (next()?, next()?, next()?);
@@ -244,7 +260,11 @@ impl FromQuery for UpcomingParams {
 
 crate::query_group!(
     /// Every parameter of `GET /v1/meetings/upcoming`.
-    pub struct UpcomingQuery { page: UpcomingParams, window: WindowParams, filters: FilterParams }
+    pub struct UpcomingQuery {
+        page: UpcomingParams,
+        window: WindowParams,
+        filters: FilterParams,
+    }
 );
 
 /// Meetings anywhere in the world starting soon, for joining from a phone.
@@ -259,7 +279,11 @@ crate::query_group!(
     )
 )]
 #[get("/meetings/upcoming")]
-pub async fn upcoming(req: HttpRequest, lantern: web::Data<Lantern>, query: Query<UpcomingQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn upcoming(
+    req: HttpRequest,
+    lantern: web::Data<Lantern>,
+    query: Query<UpcomingQuery>,
+) -> Result<HttpResponse, ApiError> {
     let UpcomingQuery { page, window, filters } = query.0;
     let at = page.cursor.map(|c| c.at).or(window.at.map(|t| t.0));
     let search = UpcomingSearch {
@@ -272,7 +296,10 @@ pub async fn upcoming(req: HttpRequest, lantern: web::Data<Lantern>, query: Quer
     };
     let answer = lantern.search_upcoming(&search)?;
     let next_cursor = if answer.more {
-        answer.hits.last().map(|h| UpcomingCursor { at: answer.at, start: h.occurrence.start, id: h.meeting.id.get() }.encode())
+        answer
+            .hits
+            .last()
+            .map(|h| UpcomingCursor { at: answer.at, start: h.occurrence.start, id: h.meeting.id.get() }.encode())
     } else {
         None
     };

@@ -1,45 +1,20 @@
-//! The body of `POST /v1/meetings` and `PUT /v1/meetings/{id}`: the meeting's JSON shape without
-//! its read-only fields, decoded with every problem listed under its dotted path.
+//! The body of `POST /v1/meetings` and `PUT /v1/meetings/{id}` (and the state a merge patch
+//! produces): the meeting's JSON shape without its read-only fields, read field by field into
+//! [`PublishMeetingRequest`], every problem listed under its dotted path.
 
 use chrono::NaiveDate;
 use serde_json::Value;
-
-use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::json::{ClosuresResponse, ContactResponse, LocationResponse, OnlineResponse};
+use super::json::{ContactResponse, OnlineResponse};
 use crate::domain::geo::{Coordinates, check_latitude, check_longitude};
-use crate::domain::ids::{ServiceBodyId, Slug};
-use crate::domain::meeting::{Closures, Contact, Location, MeetingData, OnlineAccess};
-use crate::domain::schedule::{DEFAULT_DURATION_MINUTES, Schedule, TimeZone, WeekOfMonth};
-use crate::http::extract::body::{Fields, JsonBody};
+use crate::domain::ids::{FellowshipCode, LanguageCode, ServiceBodyId, Slug, TypeCode};
+use crate::domain::meeting::{Attendance, Closures, Contact, Location, MeetingData, OnlineAccess};
+use crate::domain::schedule::{DEFAULT_DURATION_MINUTES, LocalTime, Schedule, TimeZone, WeekOfMonth, Weekday};
+use crate::http::extract::body::{Fields, JsonBody, read};
 use crate::service::error::{FieldErrors, push_error};
 use crate::service::publish::MeetingWrite;
 
-const MEETING_FIELDS: &[&str] = &[
-    "name",
-    "slug",
-    "fellowship",
-    "service_body_id",
-    "external_id",
-    "attendance",
-    "schedule",
-    "location",
-    "online",
-    "types",
-    "languages",
-    "notes",
-    "group_name",
-    "website",
-    "closures",
-    "contacts",
-    "published",
-    // Read-only: accepted so that a fetched meeting can be sent back, and ignored.
-    "id",
-    "created_at",
-    "updated_at",
-    "version",
-];
 const SCHEDULE_FIELDS: &[&str] =
     &["days", "start_time", "duration_minutes", "time_zone", "weeks_of_month", "time_zone_derived"];
 const LOCATION_FIELDS: &[&str] =
@@ -48,83 +23,247 @@ const ONLINE_FIELDS: &[&str] = &["conference_url", "conference_phone", "notes"];
 const CLOSURE_FIELDS: &[&str] = &["dates", "suspended_until"];
 const CONTACT_FIELDS: &[&str] = &["name", "email", "phone"];
 
-/// Decodes a meeting body. A schedule without `time_zone` asks Lantern to derive it; a missing
-/// `slug` is derived from the name; `published` defaults to true. Fields that do not decode are
-/// listed in `problems` (with stand-ins in `data`), so that the service adds the rules it checks
-/// and the caller hears of every problem at once.
+/// A meeting as a publisher sends it (`POST`, `PUT`): the meeting's JSON shape; its read-only
+/// `id`, `created_at`, `updated_at` and `version` are accepted and ignored, so that a fetched
+/// meeting can be sent back. Unknown fields are 422. Fields that do not decode hold stand-ins and
+/// are named in the problems [`read`] returns beside it.
+#[derive(Debug, ToSchema)]
+pub struct PublishMeetingRequest {
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Lowercase letters, digits and single hyphens, at most 100, unique in the service body;
+    /// derived from the name when absent.
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    pub slug: Option<Slug>,
+    /// A code from `GET /v1/fellowships`.
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 32)]
+    pub fellowship: FellowshipCode,
+    /// The service body that publishes it (one the key may publish to).
+    #[schema(value_type = i64, minimum = 1)]
+    pub service_body_id: ServiceBodyId,
+    /// Its id in the source it was imported from.
+    pub external_id: Option<String>,
+    /// `in_person`, `hybrid`, `online` or `inactive`. In-person and hybrid meetings need
+    /// `location` with coordinates; online and hybrid ones need `online.conference_url` or
+    /// `online.conference_phone`.
+    #[schema(value_type = String, pattern = "^(in_person|hybrid|online|inactive)$", example = "in_person")]
+    pub attendance: Attendance,
+    /// `null` for meetings by appointment.
+    pub schedule: Option<ScheduleRequest>,
+    /// Where it meets.
+    pub location: Option<LocationRequest>,
+    /// How to join remotely.
+    #[schema(value_type = Option<OnlineResponse>)]
+    pub online: Option<OnlineAccess>,
+    /// Codes from `GET /v1/types` (default none).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub types: Vec<TypeCode>,
+    /// ISO 639-1 codes (default none).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub languages: Vec<LanguageCode>,
+    /// Free text.
+    pub notes: Option<String>,
+    /// The group that holds it.
+    pub group_name: Option<String>,
+    /// An http(s) URL.
+    pub website: Option<String>,
+    /// Dates it does not meet (default none).
+    #[schema(value_type = Option<ClosuresRequest>)]
+    pub closures: ClosuresRequest,
+    /// Private contact people (default none).
+    #[schema(value_type = Option<Vec<ContactResponse>>)]
+    pub contacts: Vec<Contact>,
+    /// Unpublished meetings are invisible to the public (default `true`).
+    #[schema(value_type = Option<bool>)]
+    pub published: bool,
+}
+
+/// Where a meeting is. `null` and absent are the same in every field.
+#[derive(Debug, ToSchema)]
+pub struct LocationRequest {
+    /// The building or venue.
+    pub name: Option<String>,
+    /// Street and number.
+    pub street_address: Option<String>,
+    /// The whole address as one line.
+    pub formatted_address: Option<String>,
+    /// WGS84 degrees; given with `longitude`.
+    #[schema(minimum = -90.0, maximum = 90.0)]
+    pub latitude: Option<f64>,
+    /// WGS84 degrees; given with `latitude`.
+    #[schema(minimum = -180.0, maximum = 180.0)]
+    pub longitude: Option<f64>,
+    /// True when the point names an area rather than a door (default false).
+    #[schema(value_type = Option<bool>)]
+    pub approximate: bool,
+    /// How to find the room.
+    pub notes: Option<String>,
+}
+
+impl From<LocationRequest> for Location {
+    fn from(l: LocationRequest) -> Self {
+        let coordinates = l.latitude.zip(l.longitude).and_then(|(lat, lon)| Coordinates::new(lat, lon).ok());
+        Self {
+            name: l.name,
+            street_address: l.street_address,
+            formatted_address: l.formatted_address,
+            coordinates,
+            approximate: l.approximate,
+            notes: l.notes,
+        }
+    }
+}
+
+/// Dates without a meeting, in the meeting's local calendar.
+#[derive(Debug, Default, ToSchema)]
+pub struct ClosuresRequest {
+    /// `YYYY-MM-DD` local dates (default none).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub dates: Vec<NaiveDate>,
+    /// No occurrence on a local date on or before this one.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub suspended_until: Option<NaiveDate>,
+}
+
+/// When a meeting meets.
+#[derive(Debug, ToSchema)]
+pub struct ScheduleRequest {
+    /// At least one of `monday` … `sunday`.
+    #[schema(value_type = Vec<String>, example = json!(["monday", "thursday"]))]
+    pub days: Vec<Weekday>,
+    /// Local `HH:MM`, 24-hour.
+    #[schema(value_type = String, example = "19:30")]
+    pub start_time: LocalTime,
+    /// Elapsed minutes, 1–1440 (default 60).
+    #[schema(value_type = Option<u16>, minimum = 1, maximum = 1440)]
+    pub duration_minutes: u16,
+    /// IANA zone name; when absent it is derived from the coordinates (else the service body's zone).
+    #[schema(value_type = Option<String>, example = "America/New_York")]
+    pub time_zone: Option<TimeZone>,
+    /// `1`–`5` or `-1` for the last (default every week).
+    #[schema(value_type = Option<Vec<i8>>)]
+    pub weeks_of_month: Vec<WeekOfMonth>,
+}
+
+impl JsonBody for PublishMeetingRequest {
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "slug",
+        "fellowship",
+        "service_body_id",
+        "external_id",
+        "attendance",
+        "schedule",
+        "location",
+        "online",
+        "types",
+        "languages",
+        "notes",
+        "group_name",
+        "website",
+        "closures",
+        "contacts",
+        "published",
+        // Read-only: accepted so that a fetched meeting can be sent back, and ignored.
+        "id",
+        "created_at",
+        "updated_at",
+        "version",
+    ];
+
+    fn read(f: &Fields<'_>, e: &mut FieldErrors) -> Self {
+        let name = f.required_text("name", e).map(|n| n.trim().to_owned()).unwrap_or_default();
+        let slug = f.get("slug").and_then(|_| f.parsed::<Slug, _>("slug", e));
+        if f.get("slug").is_none() && !name.is_empty() && Slug::from_text(&name).is_none() {
+            push_error(e, "slug", "is required: none can be derived from the name");
+        }
+        if f.get("service_body_id").is_none() {
+            push_error(e, "service_body_id", "is required");
+        }
+        let mut contacts = Vec::new();
+        for (i, v) in f.array("contacts", e).iter().enumerate() {
+            contacts.extend(decode_contact(v, i, e));
+        }
+        Self {
+            slug,
+            fellowship: f.required("fellowship", e).unwrap_or_else(placeholder_fellowship),
+            service_body_id: f.id("service_body_id", e).unwrap_or_else(placeholder_body),
+            external_id: f.trimmed("external_id", e),
+            attendance: f.required("attendance", e).unwrap_or(Attendance::Inactive),
+            schedule: f.get("schedule").and_then(|v| decode_schedule(v, e)),
+            location: f.get("location").and_then(|v| decode_location(v, e)),
+            online: f.get("online").and_then(|v| decode_online(v, e)),
+            types: f.list("types", e),
+            languages: f.list("languages", e),
+            notes: f.trimmed("notes", e),
+            group_name: f.trimmed("group_name", e),
+            website: f.trimmed("website", e),
+            closures: f.get("closures").and_then(|v| decode_closures(v, e)).unwrap_or_default(),
+            contacts,
+            published: f.boolean("published", true, e),
+            name,
+        }
+    }
+}
+
+impl PublishMeetingRequest {
+    /// The write the service checks: a missing slug derived from the name, a missing zone to derive.
+    pub fn into_write(self, problems: FieldErrors) -> MeetingWrite {
+        let derive_zone = self.schedule.as_ref().is_some_and(|s| s.time_zone.is_none());
+        let slug = self.slug.or_else(|| Slug::from_text(&self.name)).unwrap_or_else(placeholder_slug);
+        let schedule = self.schedule.map(|s| Schedule {
+            days: s.days,
+            start_time: s.start_time,
+            duration_minutes: s.duration_minutes,
+            // A placeholder until the service derives the zone.
+            time_zone: s.time_zone.unwrap_or(TimeZone::from(chrono_tz::UTC)),
+            time_zone_derived: false,
+            weeks_of_month: s.weeks_of_month,
+        });
+        let data = MeetingData {
+            name: self.name,
+            slug,
+            fellowship: self.fellowship,
+            service_body_id: self.service_body_id,
+            external_id: self.external_id,
+            attendance: self.attendance,
+            schedule,
+            location: self.location.map(Location::from),
+            online: self.online,
+            types: self.types,
+            languages: self.languages,
+            notes: self.notes,
+            group_name: self.group_name,
+            website: self.website,
+            closures: Closures { dates: self.closures.dates, suspended_until: self.closures.suspended_until },
+            contacts: self.contacts,
+            published: self.published,
+        };
+        MeetingWrite { data, derive_zone, problems }
+    }
+}
+
+/// Decodes a meeting body (or the state a merge patch produced) into the write the service checks,
+/// so that the caller hears of every problem at once, the decoder's and the service's rules alike.
 pub fn decode_meeting(body: &Value) -> MeetingWrite {
-    let mut e = FieldErrors::new();
-    let f = Fields::body(body, MEETING_FIELDS, &mut e);
-    let name = f.required_text("name", &mut e).map(|n| n.trim().to_owned());
-    let slug = match f.get("slug") {
-        Some(_) => f.parsed::<Slug, _>("slug", &mut e),
-        None => name.as_deref().and_then(|n| {
-            let slug = Slug::from_text(n);
-            if slug.is_none() {
-                push_error(&mut e, "slug", "is required: none can be derived from the name");
-            }
-            slug
-        }),
-    };
-    let fellowship = f.required("fellowship", &mut e);
-    let service_body_id = match f.integer("service_body_id", &mut e).map(ServiceBodyId::new) {
-        Some(Ok(id)) => Some(id),
-        Some(Err(err)) => {
-            push_error(&mut e, "service_body_id", err.0);
-            None
-        }
-        None => {
-            if f.get("service_body_id").is_none() {
-                push_error(&mut e, "service_body_id", "is required");
-            }
-            None
-        }
-    };
-    let attendance = f.required("attendance", &mut e);
-    let (schedule, derive_zone) = match f.get("schedule") {
-        Some(v) => decode_schedule(v, &mut e),
-        None => (None, false),
-    };
-    let location = f.get("location").and_then(|v| decode_location(v, &mut e));
-    let online = f.get("online").and_then(|v| decode_online(v, &mut e));
-    let closures = f.get("closures").map_or_else(|| Some(Closures::default()), |v| decode_closures(v, &mut e));
-    let contacts = f.array("contacts", &mut e).iter().enumerate().filter_map(|(i, v)| decode_contact(v, i, &mut e));
-    let contacts: Vec<Contact> = contacts.collect();
-    let data = MeetingData {
-        name: name.unwrap_or_default(),
-        slug: slug.unwrap_or_else(placeholder_slug),
-        fellowship: fellowship.unwrap_or_else(placeholder_fellowship),
-        service_body_id: service_body_id.unwrap_or_else(placeholder_body),
-        external_id: f.trimmed("external_id", &mut e),
-        attendance: attendance.unwrap_or(crate::domain::meeting::Attendance::Inactive),
-        schedule,
-        location,
-        online,
-        types: f.list("types", &mut e),
-        languages: f.list("languages", &mut e),
-        notes: f.trimmed("notes", &mut e),
-        group_name: f.trimmed("group_name", &mut e),
-        website: f.trimmed("website", &mut e),
-        closures: closures.unwrap_or_default(),
-        contacts,
-        published: f.boolean("published", true, &mut e),
-    };
-    MeetingWrite { data, derive_zone, problems: e }
+    let (request, problems) = read::<PublishMeetingRequest>(body);
+    request.into_write(problems)
 }
 
 // Stand-ins for fields that failed to decode; the errors already recorded mean they are never stored.
 fn placeholder_slug() -> Slug {
     Slug::from_text("x").unwrap_or_else(|| unreachable!("`x` is a valid slug"))
 }
-fn placeholder_fellowship() -> crate::domain::ids::FellowshipCode {
+fn placeholder_fellowship() -> FellowshipCode {
     "x".parse().unwrap_or_else(|_| unreachable!("`x` is a valid fellowship code"))
 }
 fn placeholder_body() -> ServiceBodyId {
     ServiceBodyId::new(1).unwrap_or_else(|_| unreachable!("1 is a valid id"))
 }
 
-fn decode_schedule(v: &Value, e: &mut FieldErrors) -> (Option<Schedule>, bool) {
-    let Some(f) = Fields::new(v, "schedule", SCHEDULE_FIELDS, e) else { return (None, false) };
+fn decode_schedule(v: &Value, e: &mut FieldErrors) -> Option<ScheduleRequest> {
+    let f = Fields::new(v, "schedule", SCHEDULE_FIELDS, e)?;
     let days = f.list("days", e);
     if f.get("days").is_none() {
         push_error(e, "schedule.days", "is required");
@@ -137,8 +276,7 @@ fn decode_schedule(v: &Value, e: &mut FieldErrors) -> (Option<Schedule>, bool) {
         }
         d
     });
-    let zone: Option<TimeZone> = f.parsed("time_zone", e);
-    let derive = f.get("time_zone").is_none();
+    let time_zone: Option<TimeZone> = f.parsed("time_zone", e);
     let mut weeks = Vec::new();
     for (i, item) in f.array("weeks_of_month", e).iter().enumerate() {
         match item.as_i64().and_then(|n| i8::try_from(n).ok()).map(WeekOfMonth::try_from) {
@@ -147,43 +285,32 @@ fn decode_schedule(v: &Value, e: &mut FieldErrors) -> (Option<Schedule>, bool) {
             None => push_error(e, format!("schedule.weeks_of_month[{i}]"), "must be 1 to 5, or -1 for the last"),
         }
     }
-    let schedule = match (start_time, duration) {
-        (Some(start_time), Some(duration_minutes)) => Some(Schedule {
-            days,
-            start_time,
-            duration_minutes,
-            // A placeholder until the service derives the zone.
-            time_zone: zone.unwrap_or(TimeZone::from(chrono_tz::UTC)),
-            time_zone_derived: false,
-            weeks_of_month: weeks,
-        }),
-        _ => None,
-    };
-    (schedule, derive)
+    Some(ScheduleRequest {
+        days,
+        start_time: start_time?,
+        duration_minutes: duration?,
+        time_zone,
+        weeks_of_month: weeks,
+    })
 }
 
-fn decode_location(v: &Value, e: &mut FieldErrors) -> Option<Location> {
+fn decode_location(v: &Value, e: &mut FieldErrors) -> Option<LocationRequest> {
     let f = Fields::new(v, "location", LOCATION_FIELDS, e)?;
     let lat = f.number("latitude", e);
     let lon = f.number("longitude", e);
     let lat = lat.and_then(|l| check_latitude(l).map_err(|err| push_error(e, "location.latitude", err.0)).ok());
     let lon = lon.and_then(|l| check_longitude(l).map_err(|err| push_error(e, "location.longitude", err.0)).ok());
-    let coordinates = match (f.get("latitude"), f.get("longitude")) {
-        (Some(_), None) => {
-            push_error(e, "location.longitude", "is required with a latitude");
-            None
-        }
-        (None, Some(_)) => {
-            push_error(e, "location.latitude", "is required with a longitude");
-            None
-        }
-        _ => lat.zip(lon).and_then(|(lat, lon)| Coordinates::new(lat, lon).ok()),
-    };
-    Some(Location {
+    match (f.get("latitude"), f.get("longitude")) {
+        (Some(_), None) => push_error(e, "location.longitude", "is required with a latitude"),
+        (None, Some(_)) => push_error(e, "location.latitude", "is required with a longitude"),
+        _ => {}
+    }
+    Some(LocationRequest {
         name: f.trimmed("name", e),
         street_address: f.trimmed("street_address", e),
         formatted_address: f.trimmed("formatted_address", e),
-        coordinates,
+        latitude: lat,
+        longitude: lon,
         approximate: f.boolean("approximate", false, e),
         notes: f.trimmed("notes", e),
     })
@@ -198,9 +325,9 @@ fn decode_online(v: &Value, e: &mut FieldErrors) -> Option<OnlineAccess> {
     })
 }
 
-fn decode_closures(v: &Value, e: &mut FieldErrors) -> Option<Closures> {
+fn decode_closures(v: &Value, e: &mut FieldErrors) -> Option<ClosuresRequest> {
     let f = Fields::new(v, "closures", CLOSURE_FIELDS, e)?;
-    Some(Closures {
+    Some(ClosuresRequest {
         dates: f.list::<NaiveDate, _>("dates", e),
         suspended_until: f.parsed::<NaiveDate, _>("suspended_until", e),
     })
@@ -220,64 +347,6 @@ pub fn patch_base(meeting: &crate::domain::meeting::Meeting) -> Value {
         schedule.remove("time_zone");
     }
     base
-}
-
-/// A meeting as a publisher sends it (`POST`, `PUT`): the meeting's JSON shape without the
-/// read-only `id`, `created_at`, `updated_at` and `version` (accepted and ignored). Unknown fields
-/// are 422.
-#[derive(Debug, Deserialize, ToSchema)]
-#[expect(dead_code, reason = "documents the body `decode_meeting` reads; a test holds its fields to the decoder's")]
-pub struct PublishMeetingRequest {
-    /// 1–200 characters.
-    name: String,
-    /// Lowercase letters, digits and single hyphens, at most 100, unique in the service body;
-    /// derived from the name when absent.
-    slug: Option<String>,
-    /// A code from `GET /v1/fellowships`.
-    fellowship: String,
-    service_body_id: i64,
-    external_id: Option<String>,
-    /// `in_person`, `hybrid`, `online` or `inactive`. In-person and hybrid meetings need
-    /// `location` with coordinates; online and hybrid ones need `online.conference_url` or
-    /// `online.conference_phone`.
-    #[schema(example = "in_person")]
-    attendance: String,
-    /// `null` for meetings by appointment.
-    schedule: Option<ScheduleRequest>,
-    location: Option<LocationResponse>,
-    online: Option<OnlineResponse>,
-    /// Codes from `GET /v1/types` (default none).
-    types: Option<Vec<String>>,
-    /// ISO 639-1 codes (default none).
-    languages: Option<Vec<String>>,
-    notes: Option<String>,
-    group_name: Option<String>,
-    /// An http(s) URL.
-    website: Option<String>,
-    closures: Option<ClosuresResponse>,
-    /// Private contact people (default none).
-    contacts: Option<Vec<ContactResponse>>,
-    /// Unpublished meetings are invisible to the public (default `true`).
-    published: Option<bool>,
-}
-
-/// When a meeting meets.
-#[derive(Debug, Deserialize, ToSchema)]
-#[expect(dead_code, reason = "documents the body `decode_meeting` reads; a test holds its fields to the decoder's")]
-pub struct ScheduleRequest {
-    /// At least one of `monday` … `sunday`.
-    #[schema(example = json!(["monday", "thursday"]))]
-    days: Vec<String>,
-    /// Local `HH:MM`, 24-hour.
-    #[schema(example = "19:30")]
-    start_time: String,
-    /// 1–1440 (default 60).
-    duration_minutes: Option<u16>,
-    /// IANA zone name; when absent it is derived from the coordinates (else the service body's zone).
-    #[schema(example = "America/New_York")]
-    time_zone: Option<String>,
-    /// `1`–`5` or `-1` for the last (default every week).
-    weeks_of_month: Option<Vec<i8>>,
 }
 
 /// Which state to restore.

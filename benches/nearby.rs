@@ -4,13 +4,14 @@
 //!
 //! Run: `cargo bench --bench nearby`
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark binary: setup failures abort it")]
 
 use std::hint::black_box;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use criterion::Criterion;
+use lantern::domain::directory::scan::DirectoryScan;
 use lantern::domain::directory::{Directory, MeetingFilter};
 use lantern::domain::geo::Coordinates;
 use lantern::domain::index::{NearbyQuery, SortOrder, TimeWindow};
@@ -84,7 +85,7 @@ fn main() {
     group.bench_function("nyc_50km_120min_limit20", |b| {
         b.iter(|| {
             i = (i + 1) % times.len();
-            black_box(index.nearby_brute_force(&query(times[i])))
+            black_box(DirectoryScan(index).nearby(&query(times[i])))
         })
     });
     group.finish();
@@ -101,5 +102,5 @@ fn main() {
             .collect()
     };
     percentiles("index", timed(&|t| index.nearby(&query(t)).len(), 20_000));
-    percentiles("scan ", timed(&|t| index.nearby_brute_force(&query(t)).len(), 40));
+    percentiles("scan ", timed(&|t| DirectoryScan(index).nearby(&query(t)).len(), 40));
 }

@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo bench --bench writes`
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark binary: setup failures abort it")]
 
 use std::hint::black_box;
 use std::sync::Arc;

@@ -15,7 +15,7 @@ PORT=${PORT:-18181}
 DB=target/bench-${MEETINGS}.db
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
+cargo build --release --quiet --features baseline
 if [ ! -f "$DB" ]; then
   echo "== generating $MEETINGS meetings into $DB"
   /usr/bin/time -f "generated and loaded in %e s, peak RSS %M KiB" \

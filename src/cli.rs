@@ -86,8 +86,13 @@ pub struct ServeArgs {
     #[arg(long, env = "LANTERN_NO_SEED", global = true)]
     pub no_seed: bool,
     /// Benchmark baseline: answer nearby searches by scanning every meeting instead of the index.
+    #[cfg(feature = "baseline")]
     #[arg(long, env = "LANTERN_SCAN_SEARCH", global = true)]
     pub scan_search: bool,
+    /// Bad keys one address may send per minute before further bad keys get 429 (valid keys are
+    /// always accepted).
+    #[arg(long, env = "LANTERN_MAX_FAILED_AUTH", default_value_t = crate::service::keys::MAX_FAILURES, global = true)]
+    pub max_failed_auth: u32,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANTERN_WORKERS", global = true)]
     pub workers: Option<usize>,

@@ -29,8 +29,10 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock))
         .map_err(describe)?
-        .with_scan_search(args.scan_search);
-    tracing::info!(elapsed_ms = started.elapsed().as_millis(), scan_search = args.scan_search, "ready");
+        .with_failed_auth_limit(args.max_failed_auth);
+    #[cfg(feature = "baseline")]
+    let lantern = lantern.with_scan_search(args.scan_search);
+    tracing::info!(elapsed_ms = started.elapsed().as_millis(), "ready");
     let lantern = web::Data::new(lantern);
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let bind = args.bind.clone();

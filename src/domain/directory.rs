@@ -17,6 +17,7 @@ use super::meeting::Meeting;
 use super::service_body::{Fellowship, ServiceBody};
 pub use writes::{CompactedBase, MAX_DELTA};
 
+pub mod scan;
 mod writes;
 
 /// A meeting with what list queries need precomputed.
@@ -250,12 +251,6 @@ impl Directory {
     pub fn nearby(&self, query: &NearbyQuery) -> Vec<Hit> {
         let base = self.base.index.nearby(&self.base_query(query));
         merge_hits(base, self.delta.index.nearby(query), query.sort, query.limit)
-    }
-
-    /// The same answer by scanning every meeting: the benchmarks' baseline.
-    pub fn nearby_brute_force(&self, query: &NearbyQuery) -> Vec<Hit> {
-        let base = self.base.index.nearby_brute_force(&self.base_query(query));
-        merge_hits(base, self.delta.index.nearby_brute_force(query), query.sort, query.limit)
     }
 
     /// Every matching meeting starting in the window, wherever it is, by start then id.

@@ -16,6 +16,7 @@ use super::meeting::{Attendance, Meeting};
 use super::occurrence::{Occurrence, reported_occurrence};
 use super::weekmask::{StartWindows, WeekMask, offset_range, start_hours};
 
+pub mod scan;
 mod walk;
 
 use walk::{Merged, Walk, ZoneOffsets, finish, upcoming_among};
@@ -265,31 +266,6 @@ impl SearchIndex {
                 cutoff = d2 * (1.0 + 1e-9) + 1e-15;
             }
         }
-    }
-
-    /// The upcoming answer by checking every meeting exactly, without the prefilter: the reference for tests.
-    pub fn upcoming_brute_force(&self, time: &TimeWindow, filter: &MeetingFilter) -> Vec<Hit> {
-        upcoming_among(self.entries.iter(), time, filter, None)
-    }
-
-    /// The same answer by scanning every meeting: the reference for tests and benchmarks.
-    pub fn nearby_brute_force(&self, query: &NearbyQuery) -> Vec<Hit> {
-        let hits = self
-            .entries
-            .iter()
-            .filter_map(|entry| {
-                let point = entry.meeting.data.coordinates()?;
-                let distance_km = query.point.distance_km(point);
-                if distance_km > query.radius_km || !query.filter.matches_meeting(&entry.meeting) {
-                    return None;
-                }
-                let t = &query.time;
-                let occurrence =
-                    reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)?;
-                Some(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence })
-            })
-            .collect();
-        finish(hits, query.sort, query.limit)
     }
 
     /// Every matching meeting starting in the window, wherever it is, by start then id.

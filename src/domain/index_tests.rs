@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use super::filter::MeetingFilter;
 use super::geo::Coordinates;
 use super::ids::{MeetingId, ServiceBodyId};
+use super::index::scan::Scan;
 use super::index::{NearbyQuery, SearchIndex, SortOrder, TimeWindow};
 use super::meeting::{Attendance, Closures, Location, Meeting, MeetingData};
 use super::schedule::{LocalTime, Schedule, WeekOfMonth, Weekday};
@@ -112,7 +113,7 @@ proptest! {
             limit,
         };
         let fast = index.nearby(&query);
-        let slow = index.nearby_brute_force(&query);
+        let slow = Scan(&index).nearby(&query);
         prop_assert_eq!(summary(&fast), summary(&slow));
         for hit in &fast {
             prop_assert!(hit.distance_km <= radius_km);
@@ -122,7 +123,7 @@ proptest! {
         }
         let upcoming = index.upcoming(&query.time, &query.filter);
         prop_assert!(upcoming.windows(2).all(|w| (w[0].occurrence.start, w[0].meeting.id) < (w[1].occurrence.start, w[1].meeting.id)));
-        prop_assert_eq!(summary(&upcoming), summary(&index.upcoming_brute_force(&query.time, &query.filter)));
+        prop_assert_eq!(summary(&upcoming), summary(&Scan(&index).upcoming(&query.time, &query.filter)));
     }
 }
 

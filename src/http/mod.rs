@@ -2,94 +2,23 @@
 
 pub mod catalog;
 pub mod changes;
+mod document;
 pub mod extract;
 pub mod health;
 pub mod keys;
 pub mod meetings;
-mod methods;
 pub mod search;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpMessage as _, web};
 use tracing_actix_web::{RequestId, TracingLogger};
-use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::service::Lantern;
 use extract::problem::{self as problem, internal_problem, problem_response};
 use extract::public_url::PublicUrl;
-
-/// The document's fixed parts; paths and schemas come from the route table.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Lantern",
-        description = "Meeting-finder API for 12-step fellowships: the directory of meetings, and the nearest meeting starting soon.",
-        license(name = "MIT")
-    ),
-    tags(
-        (name = "meetings", description = "The meeting directory"),
-        (name = "search", description = "Meetings starting soon, near a place or anywhere"),
-        (name = "catalog", description = "Fellowships, service bodies and the type vocabulary"),
-        (name = "publishing", description = "Writes for service offices: meetings (publisher keys), service bodies and fellowships (admin keys)"),
-        (name = "history", description = "The change feed"),
-        (name = "keys", description = "API keys (admin keys)"),
-        (name = "health", description = "Liveness and readiness"),
-    ),
-    modifiers(&BearerKeys, &CommonResponses)
-)]
-struct ApiDoc;
-
-/// Declares the `api_key` bearer scheme the write endpoints name.
-struct BearerKeys;
-
-impl utoipa::Modify for BearerKeys {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let scheme = HttpBuilder::new()
-            .scheme(HttpAuthScheme::Bearer)
-            .description(Some("An API key from `lantern keys create` or `POST /v1/keys`: `lantern_<id>_<secret>`"))
-            .build();
-        components.add_security_scheme("api_key", SecurityScheme::Http(scheme));
-    }
-}
-
-/// Adds the answers every operation of a kind can give, so that no annotation can forget them:
-/// `401` and `429` wherever a key is read, `400` (malformed JSON) and `413` wherever a body is.
-struct CommonResponses;
-
-impl utoipa::Modify for CommonResponses {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        let problem = |description: &str| {
-            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
-            ResponseBuilder::new().description(description).content(problem::PROBLEM_JSON, content).build()
-        };
-        for item in openapi.paths.paths.values_mut() {
-            for op in methods::operations_mut(item) {
-                let reads_key = op
-                    .security
-                    .iter()
-                    .flatten()
-                    .any(|s| serde_json::to_value(s).ok().and_then(|v| v.get("api_key").cloned()).is_some());
-                let mut add = |status: &str, description: &str| {
-                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
-                };
-                if reads_key {
-                    add("401", "No key where one is needed, or an unknown, revoked or expired one");
-                    add("429", "Too many bad keys from this address; see `Retry-After`");
-                }
-                if op.request_body.is_some() {
-                    add("400", "Malformed JSON");
-                    add("413", "Body over 64 KiB");
-                }
-            }
-        }
-    }
-}
 
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
@@ -128,7 +57,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The OpenAPI document, generated from the route table without a database.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts().1
+    let (_, api) = App::new().into_utoipa_app().openapi(document::base()).configure(routes).split_for_parts();
+    document::with_conventions(api)
 }
 
 /// The OpenAPI document as pretty JSON with a final newline, as committed.
@@ -152,15 +82,16 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, api) = App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes).split_for_parts();
-    let known = web::Data::new(methods::KnownRoutes::new(&api));
+    let (app, api) = App::new().into_utoipa_app().openapi(document::base()).configure(routes).split_for_parts();
+    let api = document::with_conventions(api);
+    let known = web::Data::new(extract::methods::KnownRoutes::new(&api));
     app.app_data(lantern)
         .app_data(public_url)
         .app_data(known)
         .app_data(web::PayloadConfig::new(extract::body::MAX_BODY_BYTES))
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
-        .default_service(web::to(methods::unrouted))
+        .default_service(web::to(extract::methods::unrouted))
         .wrap(cors())
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service as _;

@@ -21,7 +21,8 @@ use crate::storage::writes;
 /// Every token starts with this, then the key id, `_`, and 64 hex digits (256 random bits).
 pub const TOKEN_PREFIX: &str = "lantern_";
 
-/// Failed authentications an address may make within `FAILURE_WINDOW_SECS` before it gets 429.
+/// Failed authentications an address may make within `FAILURE_WINDOW_SECS` before it gets 429,
+/// unless configured otherwise (`--max-failed-auth`).
 pub const MAX_FAILURES: u32 = 5;
 /// The window failures are counted in, and how long an address waits once over the limit.
 pub const FAILURE_WINDOW_SECS: i64 = 60;
@@ -56,21 +57,35 @@ fn token_id(token: &str) -> Option<i64> {
     id.parse().ok()
 }
 
-/// Failed authentications per address in the current window.
-#[derive(Debug, Default)]
-pub struct FailedAuth(Mutex<HashMap<IpAddr, (u32, DateTime<Utc>)>>);
+/// Failed authentications per address in the current window, and how many an address may make.
+#[derive(Debug)]
+pub struct FailedAuth {
+    limit: u32,
+    counts: Mutex<HashMap<IpAddr, (u32, DateTime<Utc>)>>,
+}
+
+impl Default for FailedAuth {
+    fn default() -> Self {
+        Self::new(MAX_FAILURES)
+    }
+}
 
 impl FailedAuth {
+    /// Allows `limit` failures per address per window.
+    pub fn new(limit: u32) -> Self {
+        Self { limit, counts: Mutex::default() }
+    }
+
     /// Seconds the address must wait, when it has failed too often.
     fn wait(&self, peer: IpAddr, now: DateTime<Utc>) -> Option<u64> {
-        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (count, since) = map.get(&peer)?;
         let ends = *since + Duration::seconds(FAILURE_WINDOW_SECS);
-        (*count >= MAX_FAILURES && now < ends).then(|| u64::try_from((ends - now).num_seconds().max(1)).unwrap_or(1))
+        (*count >= self.limit && now < ends).then(|| u64::try_from((ends - now).num_seconds().max(1)).unwrap_or(1))
     }
 
     fn record(&self, peer: IpAddr, now: DateTime<Utc>) {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = Duration::seconds(FAILURE_WINDOW_SECS);
         if map.len() > 100_000 {
             map.retain(|_, (_, since)| now - *since < window);

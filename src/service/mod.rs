@@ -61,6 +61,7 @@ pub struct Lantern {
     snapshots: Arc<snapshot::Snapshots>,
     vocabulary: Vocabulary,
     clock: Arc<dyn Clock>,
+    #[cfg(feature = "baseline")]
     scan_search: bool,
     failed_auth: keys::FailedAuth,
     zones: std::sync::OnceLock<crate::domain::zones::ZoneFinder>,
@@ -106,6 +107,7 @@ impl Lantern {
             snapshots: Arc::new(snapshot::Snapshots::new(Directory::default(), Arc::clone(&clock))),
             vocabulary,
             clock,
+            #[cfg(feature = "baseline")]
             scan_search: false,
             failed_auth: keys::FailedAuth::default(),
             zones: std::sync::OnceLock::new(),
@@ -113,15 +115,18 @@ impl Lantern {
     }
 
     /// Answers nearby searches by scanning every meeting instead of walking the index: the
-    /// baseline that benchmarks print beside the index's figures. Same answers, far slower.
+    /// baseline that the load test prints beside the index's figures. Same answers, far slower.
+    /// Only in builds with the `baseline` feature.
+    #[cfg(feature = "baseline")]
     pub fn with_scan_search(mut self, scan: bool) -> Self {
         self.scan_search = scan;
         self
     }
 
-    /// True when nearby searches scan instead of using the index.
-    pub fn scan_search(&self) -> bool {
-        self.scan_search
+    /// How many bad keys one address may send per minute before further bad keys get 429.
+    pub fn with_failed_auth_limit(mut self, limit: u32) -> Self {
+        self.failed_auth = keys::FailedAuth::new(limit);
+        self
     }
 
     /// The current directory snapshot; it never changes under the caller.

@@ -105,7 +105,12 @@ impl Lantern {
             sort: search.sort,
             limit: search.limit,
         };
-        let hits = if self.scan_search() { directory.nearby_brute_force(&query) } else { directory.nearby(&query) };
+        #[cfg(feature = "baseline")]
+        if self.scan_search {
+            let hits = crate::domain::directory::scan::DirectoryScan(&directory).nearby(&query);
+            return Ok(SearchAnswer { at, attendance, hits, more: false });
+        }
+        let hits = directory.nearby(&query);
         Ok(SearchAnswer { at, attendance, hits, more: false })
     }
 

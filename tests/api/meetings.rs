@@ -241,6 +241,8 @@ async fn a_known_path_asked_with_another_method_is_405_with_allow(backend: Backe
     for (method, uri, allow) in [
         ("TRACE", "/v1/meetings", "GET, POST"),
         ("DELETE", "/v1/fellowships", "GET, POST"),
+        ("DELETE", "/v1/meetings/nearby", "GET"),
+        ("PUT", "/v1/meetings/upcoming", "GET"),
         ("POST", "/v1/meetings/12", "GET, PUT, DELETE, PATCH"),
         ("QUERY", "/v1/types", "GET"),
     ] {
@@ -251,4 +253,9 @@ async fn a_known_path_asked_with_another_method_is_405_with_allow(backend: Backe
         assert_eq!(body["status"], 405);
     }
     assert_eq!(app.send(Method::TRACE, "/v1/nowhere", None, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.send(Method::GET, "/v1/meetings/abc", None, None).await.0,
+        StatusCode::NOT_FOUND,
+        "an id that names nothing"
+    );
 }

@@ -96,3 +96,25 @@ fn every_documented_query_parameter_is_the_one_its_handler_reads() {
         assert_eq!(documented, parsed, "GET {path}: the document and the parser disagree");
     }
 }
+
+#[test]
+fn every_path_placeholder_is_a_documented_path_parameter() {
+    let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        let placeholders: Vec<&str> =
+            path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let mut documented: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            documented.sort_unstable();
+            let mut wanted = placeholders.clone();
+            wanted.sort_unstable();
+            assert_eq!(documented, wanted, "{method} {path}");
+        }
+    }
+}

@@ -174,11 +174,23 @@ async fn stale_if_match_is_412_and_changes_nothing(backend: Backend) {
     assert_eq!(headers.get(header::ETAG).and_then(|v| v.to_str().ok()), Some("\"2\""));
     assert_eq!(body["version"], 2);
     let before = (app.change_count(), app.state());
-    for stale in ["\"1\"", "W/\"2\"", "\"1\", \"3\"", "garbage"] {
+    for stale in ["\"1\"", "W/\"2\"", "\"1\", \"3\"", "\"v2\""] {
         let (status, _, problem) = app.call(patch(stale)).await;
         assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{stale}: {problem}");
         assert_eq!(problem["type"], "urn:lantern:problem:stale-version");
     }
+    for malformed in ["garbage", "2", "\"1", "null"] {
+        let (status, _, problem) = app.call(patch(malformed)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{malformed}: {problem}");
+        assert!(problem["errors"]["If-Match"].is_array(), "{problem}");
+    }
+    let not_an_object = actix_web::test::TestRequest::patch()
+        .uri("/v1/meetings/1")
+        .insert_header((header::AUTHORIZATION, format!("Bearer {publisher}")))
+        .insert_header((header::IF_MATCH, "\"1\""))
+        .set_json(json!(true));
+    let (status, _, problem) = app.call(not_an_object).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the body is judged before the stale version: {problem}");
     let delete = actix_web::test::TestRequest::delete()
         .uri("/v1/meetings/1")
         .insert_header((header::AUTHORIZATION, format!("Bearer {publisher}")))
@@ -189,6 +201,8 @@ async fn stale_if_match_is_412_and_changes_nothing(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "any listed version matches");
     let (status, _, body) = app.call(patch("*")).await;
     assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(4)));
+    let (status, _, body) = app.call(patch("")).await;
+    assert_eq!((status, body["version"].as_i64()), (StatusCode::OK, Some(5)), "an empty If-Match is no condition");
 }
 
 async fn a_missing_zone_is_derived_from_the_coordinates_and_said_so(backend: Backend) {

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::json::{FellowshipRecordResponse, FellowshipRequest, ServiceBodyRecordResponse, ServiceBodyRequest};
 use crate::domain::service_body::{Fellowship, ServiceBody};
-use crate::http::extract::body::{decode, json, merge_patch, read};
+use crate::http::extract::auth::IfMatch;
+use crate::http::extract::body::{decode, json_object, merge_patch, read};
 use crate::http::extract::path::{FellowshipPath, Path, ServiceBodyPath};
 use crate::http::extract::problem::{ApiError, Problem};
 use crate::http::extract::write::{no_body, write, written};
@@ -32,7 +33,6 @@ fn written_body(req: &HttpRequest, status: StatusCode, body: &ServiceBody) -> Ht
     security(("api_key" = [])),
     responses(
         (status = 201, body = ServiceBodyRecordResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -44,19 +44,19 @@ pub async fn create_service_body(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let created =
-        write(&req, &lantern, &body, json, |l, w| l.create_service_body(&w.caller, decode_body(&w.body))).await?;
+        write(&req, &lantern, &body, json_object, |l, w| l.create_service_body(&w.caller, decode_body(&w.body)))
+            .await?;
     Ok(written_body(&req, StatusCode::CREATED, &created))
 }
 
 /// Replaces a service body; admin keys only; `If-Match` as for meetings.
 #[utoipa::path(
     tag = "publishing",
-    params(ServiceBodyPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(ServiceBodyPath, IfMatch),
     request_body = ServiceBodyRequest,
     security(("api_key" = [])),
     responses(
         (status = 200, body = ServiceBodyRecordResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -71,7 +71,7 @@ pub async fn replace_service_body(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.0.id;
-    let updated = write(&req, &lantern, &body, json, move |l, w| {
+    let updated = write(&req, &lantern, &body, json_object, move |l, w| {
         l.update_service_body(&w.caller, id, &w.precondition, |_| decode_body(&w.body))
     })
     .await?;
@@ -81,12 +81,11 @@ pub async fn replace_service_body(
 /// Changes some fields of a service body with a JSON merge patch; admin keys only.
 #[utoipa::path(
     tag = "publishing",
-    params(ServiceBodyPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(ServiceBodyPath, IfMatch),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     security(("api_key" = [])),
     responses(
         (status = 200, body = ServiceBodyRecordResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -101,7 +100,7 @@ pub async fn patch_service_body(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.0.id;
-    let updated = write(&req, &lantern, &body, json, move |l, w| {
+    let updated = write(&req, &lantern, &body, json_object, move |l, w| {
         let edit = |current: &ServiceBody| {
             let mut merged = serde_json::to_value(ServiceBodyRecordResponse::new(current, true)).unwrap_or(Value::Null);
             merge_patch(&mut merged, &w.body);
@@ -116,11 +115,10 @@ pub async fn patch_service_body(
 /// Deletes (softly) a service body without live meetings or child bodies; admin keys only.
 #[utoipa::path(
     tag = "publishing",
-    params(ServiceBodyPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(ServiceBodyPath, IfMatch),
     security(("api_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "It still has meetings or child bodies"),
@@ -174,13 +172,11 @@ async fn put_fellowship(
 /// Creates (or replaces) a fellowship; admin keys only.
 #[utoipa::path(
     tag = "publishing",
-    params(FellowshipPath),
     request_body = FellowshipRequest,
     security(("api_key" = [])),
     responses(
         (status = 201, body = FellowshipRecordResponse, description = "Created"),
         (status = 200, body = FellowshipRecordResponse, description = "Replaced"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -197,12 +193,12 @@ pub async fn create_fellowship(
 /// Creates or replaces the fellowship with this code; admin keys only.
 #[utoipa::path(
     tag = "publishing",
+    params(FellowshipPath),
     request_body = FellowshipRequest,
     security(("api_key" = [])),
     responses(
         (status = 201, body = FellowshipRecordResponse, description = "Created"),
         (status = 200, body = FellowshipRecordResponse, description = "Replaced"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )

@@ -44,9 +44,7 @@ impl FromQuery for ChangesParams {
     responses(
         (status = 200, body = ChangeListResponse),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters, each named"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "The key is unknown, revoked or expired"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`service_body` names no service body"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many bad keys from this address; see `Retry-After`"),
     )
 )]
 #[get("/changes")]

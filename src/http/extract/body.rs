@@ -27,6 +27,17 @@ pub fn json(bytes: &[u8]) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::BadRequest { detail: format!("malformed JSON body: {e}"), errors: FieldErrors::new() })
 }
 
+/// Parses a body that must be a JSON object (a record, or a merge patch of one): 400 for
+/// malformed JSON, 422 naming `body` for any other value, before any stored state is consulted.
+pub fn json_object(bytes: &[u8]) -> Result<Value, ApiError> {
+    let value = json(bytes)?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(ApiError::Unprocessable(FieldErrors::from([("body".to_owned(), vec!["must be a JSON object".to_owned()])])))
+    }
+}
+
 /// Reads a JSON value as `T`, returning it with every problem found (for writes whose service
 /// adds its own rules to the list).
 pub fn read<T: JsonBody>(value: &Value) -> (T, FieldErrors) {

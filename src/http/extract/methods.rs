@@ -2,11 +2,10 @@
 //! method it does not serve (`TRACE` included), `404` for anything else. The known paths and their
 //! methods come from the OpenAPI document, so they cannot drift from the route table.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::path::{Operation, PathItem};
 
-use super::extract::problem::{ApiError, problem_response, status_problem};
+use super::problem::ApiError;
 
 /// Every documented path template (`/v1/meetings/{id}`) with the methods it serves.
 #[derive(Debug, Default)]
@@ -71,19 +70,18 @@ impl KnownRoutes {
     }
 }
 
-/// Answers what no route served.
-pub async fn unrouted(req: HttpRequest, known: web::Data<KnownRoutes>) -> HttpResponse {
-    match known.allowed(req.path()) {
-        Some(methods) if !methods.contains(&req.method().as_str()) => {
-            let mut response = problem_response(&status_problem(actix_web::http::StatusCode::METHOD_NOT_ALLOWED));
-            let allow = methods.join(", ");
-            if let Ok(value) = header::HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            response
-        }
-        _ => ApiError::NotFound("no such resource".into()).error_response_owned(),
-    }
+/// The 405 for a request whose path is known but whose method it does not serve, if it is one.
+/// Routing may have matched a placeholder route (`PUT /v1/meetings/nearby` reaches
+/// `/v1/meetings/{id}`); the path extractor asks this before it calls the id unknown.
+pub fn not_allowed(req: &HttpRequest) -> Option<ApiError> {
+    let known = req.app_data::<web::Data<KnownRoutes>>()?;
+    let methods = known.allowed(req.path())?;
+    (!methods.contains(&req.method().as_str())).then(|| ApiError::MethodNotAllowed(methods.join(", ")))
+}
+
+/// Answers what no route served: 405 with `Allow` for a known path, else 404.
+pub async fn unrouted(req: HttpRequest) -> HttpResponse {
+    not_allowed(&req).unwrap_or_else(|| ApiError::NotFound("no such resource".into())).error_response_owned()
 }
 
 #[cfg(test)]

@@ -127,21 +127,32 @@ pub struct BoxParam(pub BoundingBox);
 impl std::str::FromStr for BoxParam {
     type Err = String;
     fn from_str(raw: &str) -> Result<Self, String> {
-        let numbers: Vec<Option<f64>> = raw.split(',').map(|p| p.trim().parse::<f64>().ok()).collect();
+        let numbers: Vec<Option<f64>> = raw.split(',').map(plain_decimal).collect();
         match numbers.as_slice() {
             [Some(a), Some(b), Some(c), Some(d)] => BoundingBox::new(*a, *b, *c, *d).map(Self).map_err(|e| e.0),
-            _ => Err("must be four numbers: min_lon,min_lat,max_lon,max_lat".to_owned()),
+            _ => Err("must be four plain decimals: min_lon,min_lat,max_lon,max_lat".to_owned()),
         }
     }
 }
 
-/// The schema of `bbox`: four comma-separated numbers, longitudes then latitudes.
+/// A number written `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, as the schema of `bbox` says (no exponent,
+/// sign `+`, leading zeros or spaces).
+fn plain_decimal(s: &str) -> Option<f64> {
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = unsigned.split_once('.').map_or((unsigned, None), |(w, f)| (w, Some(f)));
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    let whole_ok = digits(whole) && (whole == "0" || !whole.starts_with('0'));
+    (whole_ok && fraction.is_none_or(digits)).then(|| s.parse().ok()).flatten()
+}
+
+/// The schema of `bbox`: four plain decimals, longitudes then latitudes, each in range (the
+/// pattern spells the ranges out; `plain_decimal` and `BoundingBox::new` check the same).
 pub fn bbox_schema() -> RefOr<Schema> {
-    let number = r"-?(?:[0-9]|[1-9][0-9]|1[0-7][0-9]|180)(?:\.[0-9]{1,6})?";
-    let lat = r"-?(?:[0-9]|[1-8][0-9]|90)(?:\.[0-9]{1,6})?";
+    let lon = r"-?(?:(?:[0-9]|[1-9][0-9]|1[0-7][0-9])(?:\.[0-9]+)?|180(?:\.0+)?)";
+    let lat = r"-?(?:(?:[0-9]|[1-8][0-9])(?:\.[0-9]+)?|90(?:\.0+)?)";
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .pattern(Some(format!("^{number},{lat},{number},{lat}$")))
+        .pattern(Some(format!("^{lon},{lat},{lon},{lat}$")))
         .examples([serde_json::json!("13.2,52.4,13.6,52.6")])
         .into()
 }
@@ -162,7 +173,7 @@ impl std::str::FromStr for ListCursor {
     fn from_str(raw: &str) -> Result<Self, String> {
         let id = raw
             .strip_prefix('m')
-            .filter(|h| (1..=15).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .filter(|h| (1..=15).contains(&h.len()) && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
             .map(|h| i64::from_str_radix(h, 16));
         match id {
             Some(Ok(id)) => Ok(Self(MeetingId::new(id).ok())),
@@ -250,6 +261,10 @@ mod tests {
         assert!("0,10,1,5".parse::<BoxParam>().is_err());
         assert!("0,NaN,1,5".parse::<BoxParam>().is_err());
         assert!("170,-20,-170,-10".parse::<BoxParam>().is_ok());
+        assert!("-180.0,-90,180,90.00".parse::<BoxParam>().is_ok());
+        for off_pattern in ["1e1,0,2,1", "+1,0,2,1", "01,0,2,1", " 1,0,2,1", "1.,0,2,1", "180.1,0,0,1", "0,90.5,1,1"] {
+            assert!(off_pattern.parse::<BoxParam>().is_err(), "{off_pattern}");
+        }
     }
 
     #[test]

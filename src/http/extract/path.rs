@@ -26,7 +26,8 @@ impl<T: FromPath> FromRequest for Path<T> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(T::from_path(req).map(Path))
+        // A literal path shadowed by a placeholder route (`PUT /v1/meetings/nearby`) is 405, not an unknown id.
+        ready(T::from_path(req).map(Path).map_err(|e| super::methods::not_allowed(req).unwrap_or(e)))
     }
 }
 

@@ -59,6 +59,9 @@ pub enum ApiError {
     /// 404: parameters that name things that do not exist, each named.
     #[error("the request names something that does not exist")]
     UnknownReference(FieldErrors),
+    /// 405: a known path asked with a method it does not serve; holds the `Allow` value.
+    #[error("this resource answers only {0}")]
+    MethodNotAllowed(String),
     /// 409: the request contradicts the stored state.
     #[error("{0}")]
     Conflict(String),
@@ -104,6 +107,7 @@ impl ApiError {
                 let detail = format!("the request names something that does not exist: {}", fields.join(", "));
                 ("not-found", "Not found", detail, Some(errors.clone()))
             }
+            ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed", self.to_string(), None),
             ApiError::Conflict(detail) => ("conflict", "Conflict", detail.clone(), None),
             ApiError::PreconditionFailed(detail) => ("stale-version", "Precondition failed", detail.clone(), None),
             ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Payload too large", detail.clone(), None),
@@ -136,6 +140,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::UnknownReference(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -157,6 +162,11 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests(secs) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, value);
+                }
             }
             _ => {}
         }

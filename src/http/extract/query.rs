@@ -17,13 +17,10 @@ pub struct QueryPairs(Vec<(String, Option<String>)>);
 impl QueryPairs {
     /// Splits and percent-decodes a raw query string (`+` is a space, as forms send it).
     pub fn parse(raw: &str) -> Self {
-        let pairs = raw.split('&').filter(|part| !part.is_empty()).map(|part| {
-            let (key, value) = match part.split_once('=') {
-                Some((k, v)) => (decode(k), Some(decode(v))),
-                None => (decode(part), None),
-            };
-            let key = key.strip_suffix("[]").map(str::to_owned).unwrap_or(key);
-            (key, value)
+        let pairs = raw.split('&').filter(|part| !part.is_empty()).filter_map(|part| {
+            let (key, value) = form_urlencoded::parse(part.as_bytes()).next()?;
+            let key = key.strip_suffix("[]").unwrap_or(&key).to_owned();
+            Some((key, part.contains('=').then(|| value.into_owned())))
         });
         Self(pairs.collect())
     }
@@ -33,38 +30,14 @@ impl QueryPairs {
         self.0.iter().any(|(k, _)| k == key)
     }
 
-    /// The non-empty values sent for `key`, trimmed, in order (`?day=` counts as absent).
+    /// The values sent for `key`, trimmed, in order; an empty one (`?day=`, as forms send an
+    /// unfilled field) counts as absent, while one of only spaces is a value (and fails to parse).
     pub fn values<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0
             .iter()
             .filter(move |(k, _)| k == key)
-            .filter_map(|(_, v)| v.as_deref().map(str::trim).filter(|v| !v.is_empty()))
+            .filter_map(|(_, v)| v.as_deref().filter(|v| !v.is_empty()).map(str::trim))
     }
-}
-
-fn decode(raw: &str) -> String {
-    let spaced = raw.replace('+', " ");
-    percent_decode(&spaced)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Parses one parameter's text; the message names what was expected.

@@ -23,7 +23,7 @@ pub struct WriteRequest<B> {
     pub body: B,
 }
 
-/// Runs a write: key (401/429) → `If-Match` → body (400/413/422) → the service call.
+/// Runs a write: key (401/429) → `If-Match` (400) → body (400/413/422) → the service call.
 pub async fn write<B: Send + 'static, R: Send + 'static>(
     req: &HttpRequest,
     lantern: &web::Data<Lantern>,
@@ -32,7 +32,7 @@ pub async fn write<B: Send + 'static, R: Send + 'static>(
     call: impl FnOnce(&Lantern, WriteRequest<B>) -> Result<R, ServiceError> + Send + 'static,
 ) -> Result<R, ApiError> {
     let caller = key_holder(req, lantern).await?;
-    let precondition = precondition(req);
+    let precondition = precondition(req)?;
     let body = decode(body)?;
     blocking(lantern, move |l| call(l, WriteRequest { caller, precondition, body })).await
 }

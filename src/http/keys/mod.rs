@@ -24,7 +24,6 @@ fn issued(key: &IssuedKey) -> IssuedKeyResponse {
     security(("api_key" = [])),
     responses(
         (status = 201, body = IssuedKeyResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not an admin key"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -46,7 +45,6 @@ pub async fn create_key(
     security(("api_key" = [])),
     responses(
         (status = 200, body = KeyListResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -67,7 +65,6 @@ pub async fn list_keys(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<
     security(("api_key" = [])),
     responses(
         (status = 200, body = IssuedKeyResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The key is revoked"),
@@ -91,7 +88,6 @@ pub async fn rotate_key(
     security(("api_key" = [])),
     responses(
         (status = 200, body = KeyResponse, description = "Revoked (or already was)"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )

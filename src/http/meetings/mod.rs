@@ -129,9 +129,7 @@ crate::query_group!(
         (status = 200, body = MeetingListResponse, description = "One page of meetings"),
         (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters, each named"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "The key is unknown, revoked or expired"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "A filter names a fellowship, service body or type that does not exist"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many bad keys from this address; see `Retry-After`"),
     )
 )]
 #[get("/meetings")]
@@ -168,9 +166,7 @@ pub async fn list_meetings(
     responses(
         (status = 200, body = MeetingResponse, description = "The meeting"),
         (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "The key is unknown, revoked or expired"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such meeting"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many bad keys from this address; see `Retry-After`"),
     )
 )]
 #[get("/meetings/{id}")]

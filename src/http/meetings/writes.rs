@@ -8,8 +8,8 @@ use super::json::MeetingResponse;
 use super::request::{PublishMeetingRequest, RestoreRequest, decode_meeting, patch_base};
 use crate::domain::meeting::Meeting;
 use crate::http::changes::json::{ChangeResponse, HistoryResponse};
-use crate::http::extract::auth::{blocking, key_holder};
-use crate::http::extract::body::{decode, json, merge_patch};
+use crate::http::extract::auth::{IfMatch, blocking, key_holder};
+use crate::http::extract::body::{decode, json_object, merge_patch};
 use crate::http::extract::path::{MeetingPath, Path};
 use crate::http::extract::problem::{ApiError, Problem};
 use crate::http::extract::write::{no_body, write, written};
@@ -30,12 +30,8 @@ fn written_meeting(req: &HttpRequest, status: StatusCode, meeting: &Meeting) -> 
     security(("api_key" = [])),
     responses(
         (status = 201, body = MeetingResponse, description = "Created; `Location` names it, `ETag` is its version"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "No key, or a bad one"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The key may not publish to that service body"),
-        (status = 413, body = Problem, content_type = "application/problem+json", description = "Body over 64 KiB"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Every broken rule, per field"),
-        (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failed authentications; see `Retry-After`"),
     )
 )]
 #[post("/meetings")]
@@ -45,7 +41,7 @@ pub async fn create_meeting(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let meeting =
-        write(&req, &lantern, &body, json, |l, w| l.create_meeting(&w.caller, decode_meeting(&w.body))).await?;
+        write(&req, &lantern, &body, json_object, |l, w| l.create_meeting(&w.caller, decode_meeting(&w.body))).await?;
     Ok(written_meeting(&req, StatusCode::CREATED, &meeting))
 }
 
@@ -53,16 +49,14 @@ pub async fn create_meeting(
 /// without rights to the meeting get 403 whether or not it exists.
 #[utoipa::path(
     tag = "publishing",
-    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: write only if the meeting is still at that version")),
+    params(MeetingPath, IfMatch),
     request_body = PublishMeetingRequest,
     security(("api_key" = [])),
     responses(
         (status = 200, body = MeetingResponse, description = "Replaced; `ETag` is the new version"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such meeting (admin keys)"),
         (status = 412, body = Problem, content_type = "application/problem+json", description = "Stale `If-Match`"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -74,7 +68,7 @@ pub async fn replace_meeting(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.0.id;
-    let meeting = write(&req, &lantern, &body, json, move |l, w| {
+    let meeting = write(&req, &lantern, &body, json_object, move |l, w| {
         l.update_meeting(&w.caller, id, &w.precondition, |_| decode_meeting(&w.body))
     })
     .await?;
@@ -85,16 +79,14 @@ pub async fn replace_meeting(
 /// A derived zone is derived again unless the patch names one.
 #[utoipa::path(
     tag = "publishing",
-    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: write only if the meeting is still at that version")),
+    params(MeetingPath, IfMatch),
     request_body(content = Object, content_type = "application/merge-patch+json", description = "The fields to change, shaped like the meeting"),
     security(("api_key" = [])),
     responses(
         (status = 200, body = MeetingResponse, description = "Changed; `ETag` is the new version"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -106,7 +98,7 @@ pub async fn patch_meeting(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.0.id;
-    let meeting = write(&req, &lantern, &body, json, move |l, w| {
+    let meeting = write(&req, &lantern, &body, json_object, move |l, w| {
         let edit = |current: &Meeting| {
             let mut merged = patch_base(current);
             merge_patch(&mut merged, &w.body);
@@ -121,11 +113,10 @@ pub async fn patch_meeting(
 /// Deletes a meeting (softly: `POST …/restore` brings it back). It leaves searches at once.
 #[utoipa::path(
     tag = "publishing",
-    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`: delete only if the meeting is still at that version")),
+    params(MeetingPath, IfMatch),
     security(("api_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -146,12 +137,11 @@ pub async fn delete_meeting(
 /// of its history (undeleting it too). The restored state must pass today's rules.
 #[utoipa::path(
     tag = "publishing",
-    params(MeetingPath, ("If-Match" = Option<String>, Header, description = "`\"<version>\"`")),
+    params(MeetingPath, IfMatch),
     request_body(content = Option<RestoreRequest>, description = "Absent or `{}` to undelete; `{\"seq\": n}` to roll back"),
     security(("api_key" = [])),
     responses(
         (status = 200, body = MeetingResponse, description = "Restored; `ETag` is the new version"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not deleted, and no `seq` given"),
@@ -189,7 +179,6 @@ pub async fn restore_meeting(
     security(("api_key" = [])),
     responses(
         (status = 200, body = HistoryResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )

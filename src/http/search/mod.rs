@@ -220,8 +220,9 @@ impl std::str::FromStr for UpcomingCursor {
         let parse = || {
             let mut parts = raw.strip_prefix('u')?.split('.');
             let mut next = || {
-                let hex =
-                    parts.next().filter(|h| (1..=10).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                let hex = parts.next().filter(|h| {
+                    (1..=10).contains(&h.len()) && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                })?;
                 i64::from_str_radix(hex, 16).ok()
             };
             let (at, start, id) = (next()?, next()?, next()?);

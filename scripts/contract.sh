@@ -2,7 +2,9 @@
 # The contract test: schemathesis (`--checks all`) over every operation of the OpenAPI document
 # the server publishes, against the release binary on a fresh SQLite file with the seed, with an
 # admin key. The `/v1/keys*` operations run last with a second admin key (schemathesis may rotate
-# or revoke the key it is given). Only loopback is ever called. Exit status: schemathesis's.
+# or revoke the key it is given). What the settings in scripts/schemathesis.toml widen, and why, is
+# written there. Only loopback is ever called; each run stops after CONTRACT_MAX_TIME seconds
+# (default 240). Exit status: non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,9 +46,5 @@ run -H "Authorization: Bearer $KEYS_ADMIN" --include-path-regex '^/v1/keys' || s
 if [ "$status" -ne 0 ]; then
   echo "contract: schemathesis found failures (replay with CONTRACT_SEED=$SEED); server log:" >&2
   tail -n 20 "$WORK/server.log" >&2
-  if [ "${CONTRACT_ALLOW_FAILURES:-0}" = 1 ]; then
-    echo "contract: failures reported but not fatal (CONTRACT_ALLOW_FAILURES=1)" >&2
-    exit 0
-  fi
 fi
 exit "$status"

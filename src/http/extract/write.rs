@@ -37,7 +37,7 @@ pub async fn write<B: Send + 'static, R: Send + 'static>(
     blocking(lantern, move |l| call(l, WriteRequest { caller, precondition, body })).await
 }
 
-/// A body that must be empty or absent (deletes and other writes without one).
+/// The decoder of writes that take no body (deletes, rotations): whatever is sent is ignored.
 pub fn no_body(_: &[u8]) -> Result<(), ApiError> {
     Ok(())
 }

@@ -28,6 +28,39 @@ pub enum Command {
     /// Manage API keys in the database (`--database-url`), without a running server.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Import a feed into a service body, writing to the database directly (actor `import`). A
+    /// running server shows the result after a restart.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// `lantern import …`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Meeting Guide JSON feed (a file); prints the diff as JSON, as the HTTP import answers it.
+    MeetingGuide(ImportArgs),
+}
+
+/// Options of `import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The feed file.
+    pub file: PathBuf,
+    /// The service body the meetings go to.
+    #[arg(long)]
+    pub service_body: i64,
+    /// Print the diff, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The IANA zone of records with neither a `timezone` nor coordinates.
+    #[arg(long)]
+    pub time_zone: Option<String>,
+    /// The meetings' fellowship (default: the service body's).
+    #[arg(long)]
+    pub fellowship: Option<String>,
+    /// `false` keeps the body's imported meetings the feed no longer has.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub remove_missing: bool,
 }
 
 /// `lantern keys …`.

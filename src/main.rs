@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Some(Command::Openapi) => lantern::run::print_openapi(),
         Some(Command::Generate(args)) => lantern::run::generate(args),
         Some(Command::Keys(command)) => lantern::run::keys(command, cli.serve),
+        Some(Command::Import(command)) => lantern::run::import(command, cli.serve),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

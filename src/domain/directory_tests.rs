@@ -24,6 +24,8 @@ pub(super) fn body(id: i64, parent: Option<i64>) -> ServiceBody {
             fellowship: None,
             time_zone: parse("Europe/Berlin"),
             website: None,
+            email: None,
+            phone: None,
             contact: None,
         },
         created_at: at,

@@ -76,6 +76,12 @@ pub struct ServiceBodyData {
     pub time_zone: TimeZone,
     /// Its web site.
     pub website: Option<String>,
+    /// Public e-mail address (Meeting Guide `entity_email`).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Public phone number (Meeting Guide `entity_phone`, BMLT `helpline`).
+    #[serde(default)]
+    pub phone: Option<String>,
     /// Private: how to reach it.
     pub contact: Option<Contact>,
 }

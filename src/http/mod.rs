@@ -4,7 +4,9 @@ pub mod catalog;
 pub mod changes;
 mod document;
 pub mod extract;
+pub mod feeds;
 pub mod health;
+pub mod imports;
 pub mod keys;
 pub mod meetings;
 pub mod search;
@@ -44,8 +46,10 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(catalog::writes::replace_service_body)
             .service(catalog::writes::patch_service_body)
             .service(catalog::writes::delete_service_body)
+            .service(imports::import_meeting_guide)
             .service(catalog::list_types)
             .service(changes::list_changes)
+            .service(feeds::meeting_guide_feed)
             .service(keys::list_keys)
             .service(keys::create_key)
             .service(keys::rotate_key)

@@ -116,8 +116,9 @@ impl Generator<'_> {
         let name = (*self.rng.pick(words::meeting_names(fellowship))).to_owned();
         let slug = self.unique_slug(body, &name)?;
         let online = matches!(attendance, Attendance::Online | Attendance::Hybrid).then(|| OnlineAccess {
-            conference_url: Some(format!("https://meet.example.org/{fellowship}/{slug}")),
-            conference_phone: self.rng.chance(0.3).then(|| "+1 555 0100".to_owned()),
+            conference_url: Some(conference_url(&format!("{fellowship}/{body}/{slug}"))),
+            // 555-0100 … 555-0199 are reserved for fiction; 11 digits, as feed readers expect.
+            conference_phone: self.rng.chance(0.3).then(|| "+1 212 555 0100".to_owned()),
             notes: Some("Meeting id and passcode on the group's web page.".to_owned()),
         });
         let language: String = words::country_language(&city.cc).to_owned();
@@ -294,10 +295,24 @@ impl Generator<'_> {
                 fellowship: Some(fellowship),
                 time_zone: tz.parse().map_err(|e| format!("{e}"))?,
                 website: None,
+                email: None,
+                phone: None,
                 contact: Some(Contact { name: None, email: Some("office@example.org".into()), phone: None }),
             },
         });
         self.body_ids.insert(map_key, id);
         Ok(id)
+    }
+}
+
+/// A link on a real conference provider's host (TSML UI warns about unknown hosts), with a made-up
+/// meeting id derived from `key`, so the same meeting always gets the same link.
+fn conference_url(key: &str) -> String {
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let letters: String = (0..10).map(|i| char::from(b'a' + ((hash >> (i * 5)) % 26) as u8)).collect();
+    match hash % 3 {
+        0 => format!("https://zoom.us/j/{}", 80_000_000_000 + hash % 10_000_000_000),
+        1 => format!("https://meet.google.com/{}-{}-{}", &letters[..3], &letters[3..7], &letters[7..]),
+        _ => format!("https://meet.jit.si/lantern-{letters}"),
     }
 }

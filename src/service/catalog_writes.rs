@@ -156,6 +156,12 @@ fn check_service_body(
     if let Some(problem) = data.website.as_deref().and_then(rules::url_problem) {
         push_error(&mut errors, "website", problem);
     }
+    if let Some(problem) = data.email.as_deref().and_then(rules::email_problem) {
+        push_error(&mut errors, "email", problem);
+    }
+    if let Some(problem) = data.phone.as_deref().and_then(rules::phone_problem) {
+        push_error(&mut errors, "phone", problem);
+    }
     if let Some(contact) = &data.contact {
         if let Some(problem) = contact.email.as_deref().and_then(rules::email_problem) {
             push_error(&mut errors, "contact.email", problem);

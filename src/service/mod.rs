@@ -5,6 +5,7 @@ pub mod catalog_writes;
 pub mod error;
 mod guard;
 pub mod history;
+pub mod imports;
 pub mod keys;
 pub mod publish;
 pub mod query;
@@ -65,6 +66,7 @@ pub struct Lantern {
     scan_search: bool,
     failed_auth: keys::FailedAuth,
     zones: std::sync::OnceLock<crate::domain::zones::ZoneFinder>,
+    places: crate::domain::places::LazyGazetteer,
 }
 
 impl Lantern {
@@ -111,6 +113,7 @@ impl Lantern {
             scan_search: false,
             failed_auth: keys::FailedAuth::default(),
             zones: std::sync::OnceLock::new(),
+            places: crate::domain::places::LazyGazetteer::default(),
         })
     }
 

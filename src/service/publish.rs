@@ -198,7 +198,7 @@ impl Lantern {
         if errors.is_empty() { Ok(data) } else { Err(ServiceError::Invalid(errors)) }
     }
 
-    fn zones(&self) -> &crate::domain::zones::ZoneFinder {
+    pub(crate) fn zones(&self) -> &crate::domain::zones::ZoneFinder {
         self.zones.get_or_init(crate::domain::zones::ZoneFinder::new)
     }
 }

@@ -113,18 +113,37 @@ impl Lantern {
             )),
             Caller::Operator => Unpublished::All,
         };
-        let filter = MeetingFilter {
+        let (after, limit) = (query.after, query.limit);
+        let filter = self.meeting_filter(&directory, query, unpublished)?;
+        let page = directory.list(&filter, after, limit);
+        let private =
+            page.meetings.iter().map(|m| caller.may_read_private(&directory, m.data.service_body_id)).collect();
+        Ok(VisiblePage { page, private })
+    }
+
+    fn meeting_filter(
+        &self,
+        directory: &Directory,
+        query: MeetingQuery,
+        unpublished: Unpublished,
+    ) -> Result<MeetingFilter, ServiceError> {
+        Ok(MeetingFilter {
             days: query.days,
             text: query.text.map(|t| t.to_lowercase()),
             bbox: query.bbox,
             updated_since: query.updated_since,
             unpublished,
-            ..self.resolve_filters(&directory, query.common)?
-        };
-        let page = directory.list(&filter, query.after, query.limit);
-        let private =
-            page.meetings.iter().map(|m| caller.may_read_private(&directory, m.data.service_body_id)).collect();
-        Ok(VisiblePage { page, private })
+            ..self.resolve_filters(directory, query.common)?
+        })
+    }
+
+    /// Every published meeting `query` matches (its `after` and `limit` aside), by id, with the
+    /// snapshot they come from: what the exports write. Unpublished meetings never appear, whoever asks.
+    pub fn export_meetings(&self, query: MeetingQuery) -> Result<(Arc<Directory>, Vec<Arc<Meeting>>), ServiceError> {
+        let directory = self.directory();
+        let filter = self.meeting_filter(&directory, query, Unpublished::Hidden)?;
+        let meetings = directory.list(&filter, None, usize::MAX).meetings;
+        Ok((directory, meetings))
     }
 
     /// One published meeting.

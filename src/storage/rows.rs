@@ -81,12 +81,14 @@ pub struct NewServiceBodyRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
 impl NewServiceBodyRow {
     /// The row for a service body at a version.
     pub fn new(data: &ServiceBodyData, created_at: DateTime<Utc>, updated_at: DateTime<Utc>, version: i64) -> Self {
-        let ServiceBodyData { name, kind, parent_id, fellowship, time_zone, website, contact } = data;
+        let ServiceBodyData { name, kind, parent_id, fellowship, time_zone, website, email, phone, contact } = data;
         Self {
             parent_id: parent_id.map(ServiceBodyId::get),
             name: name.clone(),
@@ -98,6 +100,8 @@ impl NewServiceBodyRow {
             created_at: created_at.naive_utc(),
             updated_at: updated_at.naive_utc(),
             version,
+            email: email.clone(),
+            phone: phone.clone(),
         }
     }
 }
@@ -117,6 +121,8 @@ impl ServiceBodyRow {
             created_at,
             updated_at,
             version,
+            email,
+            phone,
         } = fields;
         let corrupt = |what: &str| StorageError::Corrupt(format!("service_bodies {id}: {what}"));
         Ok(ServiceBody {
@@ -128,6 +134,8 @@ impl ServiceBodyRow {
                 fellowship: fellowship.map(|f| parse("service_bodies.fellowship", &f)).transpose()?,
                 time_zone: parse("service_bodies.time_zone", &time_zone)?,
                 website,
+                email,
+                phone,
                 contact: contact.map(|c| from_json("service_bodies.contact", &c)).transpose()?,
             },
             created_at: utc(created_at),

@@ -25,6 +25,8 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         version -> BigInt,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
     }
 }
 

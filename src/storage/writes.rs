@@ -129,3 +129,37 @@ pub fn update_fellowship(conn: &mut AnyConnection, f: &Fellowship, at: DateTime<
         .execute(conn)?;
     Ok(())
 }
+
+/// The live meetings of one service body (not of its descendants), by id.
+pub fn live_meetings_in_body(conn: &mut AnyConnection, body: ServiceBodyId) -> Result<Vec<Meeting>, StorageError> {
+    let ids = meetings::table
+        .filter(meetings::service_body_id.eq(body.get()))
+        .filter(meetings::deleted_at.is_null())
+        .select(meetings::id);
+    let rows: Vec<MeetingRow> = meetings::table
+        .filter(meetings::service_body_id.eq(body.get()))
+        .filter(meetings::deleted_at.is_null())
+        .order(meetings::id)
+        .select(MeetingRow::as_select())
+        .load(conn)?;
+    let mut locations: std::collections::HashMap<i64, LocationRow> = meeting_locations::table
+        .filter(meeting_locations::meeting_id.eq_any(ids))
+        .select(LocationRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|l: LocationRow| (l.meeting_id, l))
+        .collect();
+    let mut online: std::collections::HashMap<i64, OnlineRow> = meeting_online::table
+        .filter(meeting_online::meeting_id.eq_any(ids))
+        .select(OnlineRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|o: OnlineRow| (o.meeting_id, o))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let id = row.id;
+            meeting_from_rows(row, locations.remove(&id), online.remove(&id))
+        })
+        .collect()
+}

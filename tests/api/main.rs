@@ -4,6 +4,7 @@ mod catalog;
 mod golden;
 mod history;
 mod layers;
+mod meeting_guide;
 mod meetings;
 mod openapi;
 mod permissions;

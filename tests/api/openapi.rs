@@ -26,6 +26,7 @@ fn the_document_lists_every_endpoint_and_method() {
             "GET /healthz",
             "GET /readyz",
             "GET /v1/changes",
+            "GET /v1/feeds/meeting-guide.json",
             "GET /v1/fellowships",
             "GET /v1/keys",
             "GET /v1/meetings",
@@ -45,6 +46,7 @@ fn the_document_lists_every_endpoint_and_method() {
             "POST /v1/meetings",
             "POST /v1/meetings/{id}/restore",
             "POST /v1/service-bodies",
+            "POST /v1/service-bodies/{id}/imports/meeting-guide",
             "PUT /v1/fellowships/{code}",
             "PUT /v1/meetings/{id}",
             "PUT /v1/service-bodies/{id}",
@@ -76,25 +78,31 @@ async fn the_document_and_its_browser_are_served_from_the_binary() {
 fn every_documented_query_parameter_is_the_one_its_handler_reads() {
     use lantern::http::extract::query::names_read;
     let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
-    let read: [(&str, Vec<&str>); 6] = [
-        ("/v1/meetings", names_read::<lantern::http::meetings::ListQuery>()),
-        ("/v1/meetings/nearby", names_read::<lantern::http::search::NearbyQuery>()),
-        ("/v1/meetings/upcoming", names_read::<lantern::http::search::UpcomingQuery>()),
-        ("/v1/meetings/{id}/occurrences", names_read::<lantern::http::search::RangeParams>()),
-        ("/v1/changes", names_read::<lantern::http::changes::ChangesParams>()),
-        ("/v1/types", names_read::<lantern::http::catalog::TypesParams>()),
+    let read: [(&str, Vec<&str>); 8] = [
+        ("get /v1/meetings", names_read::<lantern::http::meetings::ListQuery>()),
+        ("get /v1/meetings/nearby", names_read::<lantern::http::search::NearbyQuery>()),
+        ("get /v1/meetings/upcoming", names_read::<lantern::http::search::UpcomingQuery>()),
+        ("get /v1/meetings/{id}/occurrences", names_read::<lantern::http::search::RangeParams>()),
+        ("get /v1/changes", names_read::<lantern::http::changes::ChangesParams>()),
+        ("get /v1/types", names_read::<lantern::http::catalog::TypesParams>()),
+        ("get /v1/feeds/meeting-guide.json", names_read::<lantern::http::meetings::ExportQuery>()),
+        ("post /v1/service-bodies/{id}/imports/meeting-guide", names_read::<lantern::http::imports::ImportParams>()),
     ];
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        let documented: Vec<&str> = item["get"]["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["in"] == "query")
-            .filter_map(|p| p["name"].as_str())
-            .collect();
-        let parsed = read.iter().find(|(p, _)| p == path).map(|(_, names)| names.clone()).unwrap_or_default();
-        assert_eq!(documented, parsed, "GET {path}: the document and the parser disagree");
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let documented: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let operation = format!("{method} {path}");
+            let parsed = read.iter().find(|(p, _)| *p == operation).map(|(_, names)| names.clone()).unwrap_or_default();
+            assert_eq!(documented, parsed, "{operation}: the document and the parser disagree");
+        }
     }
+    assert!(names_read::<lantern::http::meetings::ExportQuery>().iter().all(|n| !["limit", "cursor"].contains(n)));
 }
 
 #[test]

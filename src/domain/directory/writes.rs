@@ -19,22 +19,42 @@ impl Directory {
     /// The same directory with one meeting replaced, added (`Some`) or removed (`None`).
     /// Costs the size of the delta, not of the directory.
     pub fn with_meeting(&self, id: MeetingId, meeting: Option<Arc<Meeting>>, around: DateTime<Utc>) -> Self {
+        self.with_meetings([(id, meeting)], around)
+    }
+
+    /// The same directory with several meetings replaced, added or removed at once (an import):
+    /// one new delta for the lot.
+    pub fn with_meetings(
+        &self,
+        updates: impl IntoIterator<Item = (MeetingId, Option<Arc<Meeting>>)>,
+        around: DateTime<Utc>,
+    ) -> Self {
         let mut usage = self.usage.clone();
-        if let Some(old) = self.meeting(id) {
-            usage.remove(old);
-        }
-        if let Some(new) = &meeting {
-            usage.add(new);
-        }
         let mut changes: BTreeMap<MeetingId, Option<Arc<Meeting>>> =
             self.delta.meetings.iter().map(|(id, e)| (*id, Some(Arc::clone(&e.meeting)))).collect();
-        changes.insert(id, meeting);
         let mut hidden = (*self.hidden).clone();
-        let newly_hidden = hidden.insert(id) && self.base.meetings.contains_key(&id);
+        let mut hidden_in_base = self.hidden_in_base;
+        for (id, meeting) in updates {
+            let old = match changes.get(&id) {
+                Some(pending) => pending.as_ref(),
+                None if hidden.contains(&id) => None,
+                None => self.base.meetings.get(&id).map(|e| &e.meeting),
+            };
+            if let Some(old) = old {
+                usage.remove(old);
+            }
+            if let Some(new) = &meeting {
+                usage.add(new);
+            }
+            changes.insert(id, meeting);
+            if hidden.insert(id) && self.base.meetings.contains_key(&id) {
+                hidden_in_base += 1;
+            }
+        }
         Self {
             usage,
             hidden: Arc::new(hidden),
-            hidden_in_base: self.hidden_in_base + usize::from(newly_hidden),
+            hidden_in_base,
             delta: Arc::new(delta_layer(changes, &self.base, around)),
             ..self.clone()
         }

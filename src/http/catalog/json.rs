@@ -35,6 +35,10 @@ pub struct ServiceBodyRequest {
     pub time_zone: TimeZone,
     /// An http(s) URL.
     pub website: Option<String>,
+    /// Public e-mail address, shown in feeds (Meeting Guide `entity_email`).
+    pub email: Option<String>,
+    /// Public phone number, shown in feeds (Meeting Guide `entity_phone`, BMLT `helpline`).
+    pub phone: Option<String>,
     /// Private contact.
     pub contact: Option<ContactResponse>,
 }
@@ -47,6 +51,8 @@ impl JsonBody for ServiceBodyRequest {
         "fellowship",
         "time_zone",
         "website",
+        "email",
+        "phone",
         "contact",
         // Read-only, ignored.
         "id",
@@ -79,6 +85,8 @@ impl JsonBody for ServiceBodyRequest {
             fellowship: f.parsed("fellowship", e),
             time_zone: f.required("time_zone", e).unwrap_or(TimeZone::from(chrono_tz::UTC)),
             website: f.trimmed("website", e),
+            email: f.trimmed("email", e),
+            phone: f.trimmed("phone", e),
             contact,
         }
     }
@@ -95,6 +103,8 @@ impl ServiceBodyRequest {
             fellowship: self.fellowship,
             time_zone: self.time_zone,
             website: self.website,
+            email: self.email,
+            phone: self.phone,
             contact,
         };
         ServiceBodyWrite { data, problems }
@@ -118,6 +128,10 @@ pub struct ServiceBodyRecordResponse {
     pub time_zone: String,
     /// Its web site.
     pub website: Option<String>,
+    /// Public e-mail address.
+    pub email: Option<String>,
+    /// Public phone number.
+    pub phone: Option<String>,
     /// Private: present only for admins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactResponse>,
@@ -141,6 +155,8 @@ impl ServiceBodyRecordResponse {
             fellowship: d.fellowship.as_ref().map(ToString::to_string),
             time_zone: d.time_zone.name().to_owned(),
             website: d.website.clone(),
+            email: d.email.clone(),
+            phone: d.phone.clone(),
             contact: d.contact.as_ref().filter(|_| private).map(ContactResponse::from),
             created_at: instant(b.created_at),
             updated_at: instant(b.updated_at),

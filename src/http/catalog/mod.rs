@@ -75,6 +75,10 @@ pub struct ServiceBodyResponse {
     pub time_zone: String,
     /// Its web site.
     pub website: Option<String>,
+    /// Public e-mail address.
+    pub email: Option<String>,
+    /// Public phone number.
+    pub phone: Option<String>,
     /// Incremented on every change; `If-Match` on admin writes names it.
     pub version: i64,
     /// The bodies below it, by id, each with its own children.
@@ -93,6 +97,8 @@ impl ServiceBodyResponse {
             fellowship: d.fellowship.as_ref().map(ToString::to_string),
             time_zone: d.time_zone.name().to_owned(),
             website: d.website.clone(),
+            email: d.email.clone(),
+            phone: d.phone.clone(),
             version: body.version,
             children: directory
                 .children(body.id)

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod body;
 pub mod cache;
+pub mod export;
 pub mod methods;
 pub mod params;
 pub mod path;

@@ -74,10 +74,10 @@ impl From<FilterParams> for CommonFilters {
     }
 }
 
-/// The other parameters of `GET /v1/meetings`.
+/// What a meeting list matches beside the shared filters: the list's and the exports' parameters.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListParams {
+pub struct MatchParams {
     /// Meets on any of these days (`monday,tuesday`).
     #[param(schema_with = day_list, style = Form, explode = false, required = false)]
     pub day: Vec<Weekday>,
@@ -90,6 +90,38 @@ pub struct ListParams {
     /// Meetings changed at or after this RFC 3339 instant.
     #[param(inline)]
     pub updated_since: Option<Instant>,
+}
+
+impl FromQuery for MatchParams {
+    fn from_query(q: &mut QueryReader<'_>) -> Self {
+        Self {
+            day: q.list("day"),
+            q: q.optional("q"),
+            bbox: q.optional("bbox"),
+            updated_since: q.optional("updated_since"),
+        }
+    }
+}
+
+impl MatchParams {
+    /// The service's query: these, the shared filters, from the start, up to `limit`.
+    pub fn query(self, filters: FilterParams, limit: usize) -> MeetingQuery {
+        MeetingQuery {
+            common: filters.into(),
+            days: self.day,
+            text: self.q,
+            bbox: self.bbox.map(|b| b.0),
+            updated_since: self.updated_since.map(|t| t.0),
+            after: None,
+            limit,
+        }
+    }
+}
+
+/// Paging of `GET /v1/meetings`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
     /// Page size.
     #[param(inline, required = false)]
     pub limit: ListLimit,
@@ -98,24 +130,49 @@ pub struct ListParams {
     pub cursor: Option<ListCursor>,
 }
 
-impl FromQuery for ListParams {
+impl FromQuery for PageParams {
     fn from_query(q: &mut QueryReader<'_>) -> Self {
-        Self {
-            day: q.list("day"),
-            q: q.optional("q"),
-            bbox: q.optional("bbox"),
-            updated_since: q.optional("updated_since"),
-            limit: q.or_default("limit"),
-            cursor: q.optional("cursor"),
+        Self { limit: q.or_default("limit"), cursor: q.optional("cursor") }
+    }
+}
+
+/// An export answers every match: `limit` and `cursor` are a 400 there (undocumented, so never sent
+/// by a client that reads the document).
+#[derive(Debug)]
+pub struct WholeAnswer;
+
+impl FromQuery for WholeAnswer {
+    fn from_query(q: &mut QueryReader<'_>) -> Self {
+        for name in ["limit", "cursor"] {
+            q.refuse(name, "an export answers every match: it takes no `limit` or `cursor`");
         }
+        Self
+    }
+}
+
+impl IntoParams for WholeAnswer {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        Vec::new()
     }
 }
 
 crate::query_group!(
     /// Every parameter of `GET /v1/meetings`.
     pub struct ListQuery {
-        list: ListParams,
+        matching: MatchParams,
+        page: PageParams,
         filters: FilterParams,
+    }
+);
+
+crate::query_group!(
+    /// Every parameter of the exports: the list's, without paging.
+    pub struct ExportQuery {
+        matching: MatchParams,
+        filters: FilterParams,
+        whole: WholeAnswer,
     }
 );
 
@@ -138,16 +195,9 @@ pub async fn list_meetings(
     lantern: web::Data<Lantern>,
     query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ListQuery { list, filters } = query.0;
-    let query = MeetingQuery {
-        common: filters.into(),
-        days: list.day,
-        text: list.q,
-        bbox: list.bbox.map(|b| b.0),
-        updated_since: list.updated_since.map(|t| t.0),
-        after: list.cursor.and_then(|c| c.0),
-        limit: list.limit.get() as usize,
-    };
+    let ListQuery { matching, page, filters } = query.0;
+    let query =
+        MeetingQuery { after: page.cursor.and_then(|c| c.0), ..matching.query(filters, page.limit.get() as usize) };
     let caller = caller(&req, &lantern).await?;
     let VisiblePage { page, private } = lantern.list_meetings(query, &caller)?;
     let results = page.meetings.iter().zip(&private).map(|(m, p)| MeetingResponse::for_caller(m, *p));

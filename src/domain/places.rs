@@ -1,0 +1,201 @@
+//! The gazetteer: every GeoNames place of 5,000+ people with all its alternate names, searchable by
+//! folded name (case- and accent-insensitive). Imports resolve addresses without coordinates
+//! through it; place search builds on the same index.
+
+use std::cmp::Reverse;
+use std::io::Read as _;
+
+use super::geo::Coordinates;
+use super::schedule::TimeZone;
+
+/// `seed-data/places5000.tsv.gz`, compiled into the binary (GeoNames, CC BY 4.0).
+const PLACES: &[u8] = include_bytes!("../../seed-data/places5000.tsv.gz");
+
+/// One inhabited place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// GeoNames id.
+    pub geonameid: u32,
+    /// Its name in GeoNames (the local name, in Latin letters).
+    pub name: String,
+    /// ISO 3166 alpha-2 country code, uppercase.
+    pub country: String,
+    /// GeoNames first-level division code (`CA` for California, `07` elsewhere).
+    pub admin1_code: String,
+    /// Where it is.
+    pub coordinates: Coordinates,
+    /// Inhabitants.
+    pub population: u64,
+    /// Its IANA zone, when GeoNames gives a valid one.
+    pub time_zone: Option<TimeZone>,
+}
+
+/// Places and every name they go by, folded, sorted for exact and prefix look-ups.
+#[derive(Debug, Default)]
+pub struct Gazetteer {
+    places: Vec<Place>,
+    /// (folded name, index into `places`), sorted by name, then population descending.
+    names: Vec<(Box<str>, u32)>,
+}
+
+/// Folds text for matching: transliterated to ASCII, lowercased, every run of other characters
+/// one space, trimmed (`Köln` and `KÖLN` → `koln`; `São  Paulo!` → `sao paulo`).
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text);
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+impl Gazetteer {
+    /// The gazetteer compiled into the binary.
+    pub fn builtin() -> Result<Self, String> {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(PLACES).read_to_string(&mut text).map_err(|e| format!("places: {e}"))?;
+        Self::parse(&text)
+    }
+
+    /// Reads the tab-separated form: a header row, then `geonameid, name, latitude, longitude,
+    /// country, admin1_code, population, time_zone, alternate_names` (joined with `|`).
+    pub fn parse(tsv: &str) -> Result<Self, String> {
+        let mut places = Vec::new();
+        let mut names = Vec::new();
+        for (n, line) in tsv.lines().enumerate().skip(1) {
+            let bad = |what: &str| format!("places line {}: bad {what}", n + 1);
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 8 {
+                return Err(bad("column count"));
+            }
+            let number = |i: usize| cols[i].parse::<f64>().map_err(|_| bad("number"));
+            let coordinates = Coordinates::new(number(2)?, number(3)?).map_err(|_| bad("coordinates"))?;
+            let index = u32::try_from(places.len()).map_err(|_| bad("count"))?;
+            let mut folded: Vec<String> = std::iter::once(cols[1])
+                .chain(cols.get(8).into_iter().flat_map(|a| a.split('|')))
+                .map(fold)
+                .filter(|f| !f.is_empty())
+                .collect();
+            folded.sort_unstable();
+            folded.dedup();
+            names.extend(folded.into_iter().map(|f| (f.into_boxed_str(), index)));
+            places.push(Place {
+                geonameid: cols[0].parse().map_err(|_| bad("geonameid"))?,
+                name: cols[1].to_owned(),
+                country: cols[4].to_ascii_uppercase(),
+                admin1_code: cols[5].to_owned(),
+                coordinates,
+                population: cols[6].parse().map_err(|_| bad("population"))?,
+                time_zone: cols[7].parse().ok(),
+            });
+        }
+        names.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| places[b.1 as usize].population.cmp(&places[a.1 as usize].population))
+        });
+        Ok(Self { places, names })
+    }
+
+    /// How many places it holds.
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    /// Places one of whose names folds to exactly `folded`, most populous first.
+    pub fn named(&self, folded: &str) -> impl Iterator<Item = &Place> {
+        let start = self.names.partition_point(|(name, _)| &**name < folded);
+        self.names[start..]
+            .iter()
+            .take_while(move |(name, _)| &**name == folded)
+            .map(|(_, i)| &self.places[*i as usize])
+    }
+
+    /// The place an address names: `city` matched by any of its names, only in `country` when
+    /// given, preferring the first-level division `admin1` (a US state's postal code), then the
+    /// most populous.
+    pub fn resolve(&self, city: &str, admin1: Option<&str>, country: Option<&str>) -> Option<&Place> {
+        let folded = fold(city);
+        if folded.is_empty() {
+            return None;
+        }
+        self.named(&folded)
+            .filter(|p| country.is_none_or(|c| p.country.eq_ignore_ascii_case(c)))
+            .min_by_key(|p| (admin1.is_none_or(|a| !p.admin1_code.eq_ignore_ascii_case(a)), Reverse(p.population)))
+    }
+}
+
+/// The built-in gazetteer, unpacked on first use (about a second) and kept.
+#[derive(Debug, Default)]
+pub struct LazyGazetteer(std::sync::OnceLock<Result<Gazetteer, String>>);
+
+impl LazyGazetteer {
+    /// The gazetteer; `None` only if the built-in data is broken.
+    pub fn get(&self) -> Option<&Gazetteer> {
+        self.0.get_or_init(Gazetteer::builtin).as_ref().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str =
+        "geonameid\tname\tlatitude\tlongitude\tcountry\tadmin1_code\tpopulation\ttime_zone\talternate_names
+2886242\tKöln\t50.93333\t6.95\tDE\t07\t963395\tEurope/Berlin\tCologne|Colonia|KÖLN|Кёльн
+4164138\tSpringfield\t39.80172\t-89.64371\tUS\tIL\t116250\tAmerica/Chicago\t
+4409896\tSpringfield\t37.21533\t-93.29824\tUS\tMO\t166810\tAmerica/Chicago\tSpringfild
+";
+
+    fn sample() -> Gazetteer {
+        Gazetteer::parse(SAMPLE).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn folding_ignores_case_accents_and_punctuation() {
+        assert_eq!(fold("Köln"), "koln");
+        assert_eq!(fold("KÖLN"), "koln");
+        assert_eq!(fold("  São  Paulo! "), "sao paulo");
+        assert_eq!(fold("St.-Denis"), "st denis");
+        assert_eq!(fold("¡¡!!"), "");
+    }
+
+    #[test]
+    fn names_and_alternate_names_find_the_place() {
+        let g = sample();
+        for query in ["koln", "Köln", "KÖLN", "Cologne"] {
+            assert_eq!(g.resolve(query, None, None).map(|p| p.geonameid), Some(2886242), "{query}");
+        }
+        assert!(g.resolve("Koeln am Rhein", None, None).is_none());
+        assert_eq!(g.resolve("Cologne", None, Some("us")), None);
+    }
+
+    #[test]
+    fn the_state_is_preferred_then_the_population() {
+        let g = sample();
+        assert_eq!(g.resolve("Springfield", None, Some("US")).map(|p| p.admin1_code.as_str()), Some("MO"));
+        assert_eq!(g.resolve("springfield", Some("il"), Some("US")).map(|p| p.admin1_code.as_str()), Some("IL"));
+        assert_eq!(g.resolve("Springfield", Some("ZZ"), None).map(|p| p.admin1_code.as_str()), Some("MO"));
+        let zones: Vec<_> = g.named("springfield").map(|p| p.time_zone.map(TimeZone::name)).collect();
+        assert_eq!(zones, [Some("America/Chicago"), Some("America/Chicago")]);
+    }
+
+    #[test]
+    fn the_builtin_gazetteer_holds_every_place() {
+        let g = Gazetteer::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(g.len(), 69_472);
+        let munich = g.resolve("München", None, None).map(|p| p.name.as_str());
+        assert_eq!(munich, g.resolve("munich", None, None).map(|p| p.name.as_str()));
+        assert_eq!(g.resolve("San Francisco", Some("CA"), Some("US")).map(|p| p.geonameid), Some(5391959));
+    }
+}

@@ -1,0 +1,120 @@
+//! Streamed exports: the body is written piece by piece while it is sent, never held whole, and
+//! still carries a strong `ETag` over its exact bytes: a first pass only hashes the pieces, the
+//! second sends them (both from the same snapshot, so they are the same bytes).
+
+use std::hash::Hasher as _;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::http::header::{self, EntityTag, IfNoneMatch};
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse};
+
+/// How many bytes a sent chunk gathers before it goes out.
+const CHUNK: usize = 64 * 1024;
+
+/// An export's body as a sequence of pieces.
+pub trait Pieces: Unpin + 'static {
+    /// Appends the next piece to `out`; false when there are no more.
+    fn next_piece(&mut self, out: &mut Vec<u8>) -> bool;
+}
+
+/// Answers an export: `304` when `If-None-Match` has its tag, else `200` streaming the pieces of a
+/// fresh `make()`. `make` must give the same pieces each time.
+pub fn streamed<P: Pieces>(
+    req: &HttpRequest,
+    content_type: &'static str,
+    max_age: u32,
+    make: impl Fn() -> P,
+) -> HttpResponse {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let (mut pieces, mut buffer) = (make(), Vec::with_capacity(CHUNK));
+    while pieces.next_piece(&mut buffer) {
+        if buffer.len() >= CHUNK {
+            hasher.write(&buffer);
+            buffer.clear();
+        }
+    }
+    hasher.write(&buffer);
+    let tag = EntityTag::new_strong(format!("{:016x}", hasher.finish()));
+    let matches = match req.get_header::<IfNoneMatch>() {
+        Some(IfNoneMatch::Any) => true,
+        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
+        None => false,
+    };
+    let mut response = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    response
+        .insert_header(header::ETag(tag))
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")));
+    if matches {
+        return response.finish();
+    }
+    response.insert_header((header::CONTENT_TYPE, content_type)).body(Streamed { pieces: make(), done: false })
+}
+
+struct Streamed<P> {
+    pieces: P,
+    done: bool,
+}
+
+impl<P: Pieces> MessageBody for Streamed<P> {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Stream
+    }
+
+    fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        let mut chunk = Vec::with_capacity(CHUNK + CHUNK / 4);
+        while !this.done && chunk.len() < CHUNK {
+            this.done = !this.pieces.next_piece(&mut chunk);
+        }
+        Poll::Ready((!chunk.is_empty()).then(|| Ok(Bytes::from(chunk))))
+    }
+}
+
+/// Pieces that write a JSON array: the records `records(i)` gives for each of `count` sources
+/// (a meeting can give several), comma-separated, one source per piece.
+pub struct JsonArray<F> {
+    records: F,
+    count: usize,
+    next: usize,
+    any: bool,
+    opened: bool,
+    closed: bool,
+}
+
+impl<F> JsonArray<F> {
+    /// The array of the records of sources `0..count`.
+    pub fn new(count: usize, records: F) -> Self {
+        Self { records, count, next: 0, any: false, opened: false, closed: false }
+    }
+}
+
+impl<R: serde::Serialize, F: FnMut(usize) -> Vec<R> + Unpin + 'static> Pieces for JsonArray<F> {
+    fn next_piece(&mut self, out: &mut Vec<u8>) -> bool {
+        if !self.opened {
+            self.opened = true;
+            out.push(b'[');
+        } else if self.next < self.count {
+            for record in (self.records)(self.next) {
+                if std::mem::replace(&mut self.any, true) {
+                    out.push(b',');
+                }
+                // Plain records with string keys always serialize.
+                if serde_json::to_writer(&mut *out, &record).is_err() {
+                    out.extend_from_slice(b"null");
+                }
+            }
+            self.next += 1;
+        } else if !self.closed {
+            self.closed = true;
+            out.push(b']');
+        } else {
+            return false;
+        }
+        true
+    }
+}

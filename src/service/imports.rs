@@ -82,7 +82,13 @@ impl Lantern {
         may_publish(caller, &directory, body, "import meetings into")?;
         let fellowship = match options.fellowship.clone().or_else(|| service_body.data.fellowship.clone()) {
             Some(f) if directory.fellowship(&f).is_some() => f,
-            Some(f) => return Err(query_error("fellowship", format!("`{f}` is not a known fellowship"))),
+            Some(f) => {
+                let message = format!("`{f}` is not a known fellowship (see GET /v1/fellowships)");
+                return Err(ServiceError::UnknownReference(super::error::FieldErrors::from([(
+                    "fellowship".to_owned(),
+                    vec![message],
+                )])));
+            }
             None => {
                 return Err(query_error(
                     "fellowship",

@@ -239,6 +239,10 @@ async fn bodies_that_are_not_feeds_are_400_and_write_nothing(backend: Backend) {
     let admin = issue_key(&app, "admin", None);
     let other_publisher = issue_key(&app, "publisher", Some(3));
     let body = new_body(&app, &admin, "Atlanta", "America/New_York").await;
+    let neutral =
+        json!({"name": "Neutral", "kind": "other", "parent_id": null, "fellowship": null, "time_zone": "UTC"});
+    let (_, _, created) = app.send(Method::POST, "/v1/service-bodies", Some(&admin), Some(neutral)).await;
+    let neutral = created["id"].as_i64().unwrap_or_default();
     let (before, changes) = (app.state(), app.change_count());
     for bad in [&b"{}"[..], b"[1, {}]", b"[{\"slug\": 1}", b"\"feed\"", b""] {
         let (status, problem) = import(&app, Some(&admin), body, "", bad.to_vec()).await;
@@ -254,10 +258,15 @@ async fn bodies_that_are_not_feeds_are_400_and_write_nothing(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = import(&app, Some(&admin), 999, "", atlanta.clone()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    for query in ["?fellowship=xx", "?fellowship=NA", "?time_zone=Mars/Base", "?dry_run=maybe", "?remove_missing=1"] {
+    for query in ["?fellowship=NA", "?time_zone=Mars/Base", "?dry_run=maybe", "?remove_missing=1"] {
         let (status, problem) = import(&app, Some(&admin), body, query, atlanta.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");
     }
+    let (status, problem) = import(&app, Some(&admin), body, "?fellowship=xx", atlanta.clone()).await;
+    assert_eq!((status, problem["errors"]["fellowship"].is_array()), (StatusCode::NOT_FOUND, true), "{problem}");
+    // Feeds name no fellowship: a body that serves none needs `fellowship=`.
+    let (status, problem) = import(&app, Some(&admin), neutral, "", atlanta.clone()).await;
+    assert_eq!((status, problem["errors"]["fellowship"].is_array()), (StatusCode::BAD_REQUEST, true), "{problem}");
     let too_big = vec![b' '; 20 * 1024 * 1024 + 1];
     let (status, _) = import(&app, Some(&admin), body, "", too_big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -326,10 +335,27 @@ async fn an_export_imported_elsewhere_exports_the_same_records(backend: Backend)
     let (_, answer) =
         import(&app, Some(&admin), copy, "", Value::Array(exported.clone()).to_string().into_bytes()).await;
     assert_eq!(counts(&answer), [1967 + 2 + 3, 0, 0, 0, 0], "{}", answer["rejections"]);
-    let again = by_slug(&feed(&app, &format!("?service_body={copy}")).await);
-    assert_eq!(again.len(), first.len());
-    for (slug, record) in &first {
-        assert_eq!(again.get(slug).map(kept), Some(kept(record)), "{slug}");
+    assert_same_records(&first, &by_slug(&feed(&app, &format!("?service_body={copy}")).await), "oc");
+
+    // Every other fixture round-trips too.
+    for name in ["nwta", "kc", "times", "timezones", "atlanta"] {
+        let (source, copy) = (
+            new_body(&app, &admin, name, "America/Chicago").await,
+            new_body(&app, &admin, name, "America/Chicago").await,
+        );
+        import(&app, Some(&admin), source, "", fixture(name)).await;
+        let exported = feed(&app, &format!("?service_body={source}")).await;
+        let (_, answer) =
+            import(&app, Some(&admin), copy, "", Value::Array(exported.clone()).to_string().into_bytes()).await;
+        assert_eq!(answer["rejected"], 0, "{name}: {answer}");
+        assert_same_records(&by_slug(&exported), &by_slug(&feed(&app, &format!("?service_body={copy}")).await), name);
+    }
+}
+
+fn assert_same_records(first: &BTreeMap<String, Value>, again: &BTreeMap<String, Value>, name: &str) {
+    assert_eq!(again.len(), first.len(), "{name}");
+    for (slug, record) in first {
+        assert_eq!(again.get(slug).map(kept), Some(kept(record)), "{name}: {slug}");
     }
 }
 

@@ -157,6 +157,15 @@ pub fn bbox_schema() -> RefOr<Schema> {
         .into()
 }
 
+/// An IANA time zone name: exactly the names the zone database knows (links included).
+pub fn time_zone_schema() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+        .examples([serde_json::json!("America/Chicago")])
+        .into()
+}
+
 /// A list cursor: continue after a meeting id (`m` and its hex).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListCursor(pub Option<MeetingId>);

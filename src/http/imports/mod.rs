@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::auth::{blocking, key_holder};
 use super::extract::body::json;
+use super::extract::params::time_zone_schema;
 use super::extract::path::{Path, ServiceBodyPath};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::query::{FromQuery, Query, QueryReader};
@@ -31,9 +32,10 @@ pub struct ImportParams {
     pub dry_run: bool,
     /// The IANA zone of records with neither a `timezone` nor coordinates (default: the service
     /// body's).
-    #[param(value_type = Option<String>, example = "America/Chicago")]
+    #[param(schema_with = time_zone_schema, required = false)]
     pub time_zone: Option<TimeZone>,
-    /// The meetings' fellowship (feeds name none); default: the service body's, else a 400.
+    /// The meetings' fellowship (feeds name none); default: the service body's, else a 400. A
+    /// well-formed code that names no fellowship is 404.
     #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub fellowship: Option<FellowshipCode>,
     /// `false` keeps the body's imported meetings that the feed no longer has; by default they are
@@ -150,9 +152,9 @@ pub fn feed_records(bytes: &[u8]) -> Result<Vec<Value>, ApiError> {
     security(("api_key" = [])),
     responses(
         (status = 200, body = ImportResponse, description = "What the import did (or, with `dry_run`, would do)"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Not a JSON array of objects, or bad parameters"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Not a JSON array of objects, bad parameters, or no fellowship to give the meetings"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The key may not publish to this service body"),
-        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such service body"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such service body, or `fellowship` names none"),
     )
 )]
 #[post("/service-bodies/{id}/imports/meeting-guide")]

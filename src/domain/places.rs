@@ -122,16 +122,25 @@ impl Gazetteer {
     }
 
     /// The place an address names: `city` matched by any of its names, only in `country` when
-    /// given, preferring the first-level division `admin1` (a US state's postal code), then the
+    /// given, preferring the first-level division `admin1` (a US state's postal code), then places
+    /// in `zone` (the zone the address is expected in: Paris, Texas for a Texan office), then the
     /// most populous.
-    pub fn resolve(&self, city: &str, admin1: Option<&str>, country: Option<&str>) -> Option<&Place> {
+    pub fn resolve(
+        &self,
+        city: &str,
+        admin1: Option<&str>,
+        country: Option<&str>,
+        zone: Option<TimeZone>,
+    ) -> Option<&Place> {
         let folded = fold(city);
         if folded.is_empty() {
             return None;
         }
-        self.named(&folded)
-            .filter(|p| country.is_none_or(|c| p.country.eq_ignore_ascii_case(c)))
-            .min_by_key(|p| (admin1.is_none_or(|a| !p.admin1_code.eq_ignore_ascii_case(a)), Reverse(p.population)))
+        self.named(&folded).filter(|p| country.is_none_or(|c| p.country.eq_ignore_ascii_case(c))).min_by_key(|p| {
+            let other_state = admin1.is_none_or(|a| !p.admin1_code.eq_ignore_ascii_case(a));
+            let other_zone = zone.is_some() && p.time_zone != zone;
+            (other_state, other_zone, Reverse(p.population))
+        })
     }
 }
 
@@ -174,18 +183,26 @@ mod tests {
     fn names_and_alternate_names_find_the_place() {
         let g = sample();
         for query in ["koln", "Köln", "KÖLN", "Cologne"] {
-            assert_eq!(g.resolve(query, None, None).map(|p| p.geonameid), Some(2886242), "{query}");
+            assert_eq!(g.resolve(query, None, None, None).map(|p| p.geonameid), Some(2886242), "{query}");
         }
-        assert!(g.resolve("Koeln am Rhein", None, None).is_none());
-        assert_eq!(g.resolve("Cologne", None, Some("us")), None);
+        assert!(g.resolve("Koeln am Rhein", None, None, None).is_none());
+        assert_eq!(g.resolve("Cologne", None, Some("us"), None), None);
     }
 
     #[test]
     fn the_state_is_preferred_then_the_population() {
         let g = sample();
-        assert_eq!(g.resolve("Springfield", None, Some("US")).map(|p| p.admin1_code.as_str()), Some("MO"));
-        assert_eq!(g.resolve("springfield", Some("il"), Some("US")).map(|p| p.admin1_code.as_str()), Some("IL"));
-        assert_eq!(g.resolve("Springfield", Some("ZZ"), None).map(|p| p.admin1_code.as_str()), Some("MO"));
+        assert_eq!(g.resolve("Springfield", None, Some("US"), None).map(|p| p.admin1_code.as_str()), Some("MO"));
+        assert_eq!(g.resolve("springfield", Some("il"), Some("US"), None).map(|p| p.admin1_code.as_str()), Some("IL"));
+        assert_eq!(g.resolve("Springfield", Some("ZZ"), None, None).map(|p| p.admin1_code.as_str()), Some("MO"));
+        let paris = "geonameid\tname\tlatitude\tlongitude\tcountry\tadmin1_code\tpopulation\ttime_zone\talternate_names
+2988507\tParis\t48.85341\t2.3488\tFR\t11\t2138551\tEurope/Paris\t
+4717560\tParis\t33.66094\t-95.55551\tUS\tTX\t24782\tAmerica/Chicago\t
+";
+        let g2 = Gazetteer::parse(paris).unwrap_or_else(|e| panic!("{e}"));
+        let chicago = "America/Chicago".parse().ok();
+        assert_eq!(g2.resolve("Paris", None, None, None).map(|p| p.country.as_str()), Some("FR"));
+        assert_eq!(g2.resolve("Paris", None, None, chicago).map(|p| p.country.as_str()), Some("US"));
         let zones: Vec<_> = g.named("springfield").map(|p| p.time_zone.map(TimeZone::name)).collect();
         assert_eq!(zones, [Some("America/Chicago"), Some("America/Chicago")]);
     }
@@ -194,8 +211,8 @@ mod tests {
     fn the_builtin_gazetteer_holds_every_place() {
         let g = Gazetteer::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(g.len(), 69_472);
-        let munich = g.resolve("München", None, None).map(|p| p.name.as_str());
-        assert_eq!(munich, g.resolve("munich", None, None).map(|p| p.name.as_str()));
-        assert_eq!(g.resolve("San Francisco", Some("CA"), Some("US")).map(|p| p.geonameid), Some(5391959));
+        let munich = g.resolve("München", None, None, None).map(|p| p.name.as_str());
+        assert_eq!(munich, g.resolve("munich", None, None, None).map(|p| p.name.as_str()));
+        assert_eq!(g.resolve("San Francisco", Some("CA"), Some("US"), None).map(|p| p.geonameid), Some(5391959));
     }
 }

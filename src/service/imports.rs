@@ -67,6 +67,16 @@ enum Step {
 }
 
 impl Lantern {
+    /// Checks that the service body exists and the caller may import into it: asked before a
+    /// feed is even read.
+    pub fn check_import(&self, caller: &Caller, body: ServiceBodyId) -> Result<(), ServiceError> {
+        let directory = self.directory();
+        if directory.service_body(body).is_none() {
+            return Err(ServiceError::NotFound(format!("there is no service body {body}")));
+        }
+        may_publish(caller, &directory, body, "import meetings into")
+    }
+
     /// Imports a Meeting Guide feed (the parsed JSON array) into service body `body`.
     pub fn import_meeting_guide(
         &self,
@@ -76,10 +86,10 @@ impl Lantern {
         options: &ImportOptions,
     ) -> Result<ImportReport, ServiceError> {
         let directory = self.directory();
+        self.check_import(caller, body)?;
         let service_body = directory
             .service_body(body)
             .ok_or_else(|| ServiceError::NotFound(format!("there is no service body {body}")))?;
-        may_publish(caller, &directory, body, "import meetings into")?;
         let fellowship = match options.fellowship.clone().or_else(|| service_body.data.fellowship.clone()) {
             Some(f) if directory.fellowship(&f).is_some() => f,
             Some(f) => {

@@ -195,6 +195,11 @@ impl Lantern {
         if decoded(&errors, "slug") && writes::slug_taken(conn, data.service_body_id, &data.slug, except)? {
             push_error(&mut errors, "slug", format!("`{}` is already used in this service body", data.slug));
         }
+        if let Some(external) = data.external_id.as_deref().filter(|_| decoded(&errors, "external_id"))
+            && writes::external_id_taken(conn, data.service_body_id, external, except)?
+        {
+            push_error(&mut errors, "external_id", format!("`{external}` is already used in this service body"));
+        }
         if errors.is_empty() { Ok(data) } else { Err(ServiceError::Invalid(errors)) }
     }
 

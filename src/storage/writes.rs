@@ -64,6 +64,23 @@ pub fn slug_taken(
     Ok(count > 0)
 }
 
+/// True when a live meeting other than `except` has this `external_id` in the service body.
+pub fn external_id_taken(
+    conn: &mut AnyConnection,
+    body: ServiceBodyId,
+    external_id: &str,
+    except: Option<MeetingId>,
+) -> Result<bool, StorageError> {
+    let count: i64 = meetings::table
+        .filter(meetings::service_body_id.eq(body.get()))
+        .filter(meetings::external_id.eq(external_id))
+        .filter(meetings::deleted_at.is_null())
+        .filter(meetings::id.ne(except.map_or(0, MeetingId::get)))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
 /// One service body, deleted or not.
 pub fn find_service_body(
     conn: &mut AnyConnection,

@@ -115,6 +115,15 @@ async fn every_fixture_imports_as_asserted_and_again_without_a_change(backend: B
     }
     // What the quirks became, seen through the API.
     let within = |name: &str, q: &str| format!("/v1/meetings?service_body={}&q={q}", bodies[name]);
+    for (name, q) in [
+        ("times", "monday+7am"),
+        ("times", "approximate+inactive"),
+        ("times", "appt"),
+        ("timezones", "san+francisco+meeting"),
+    ] {
+        let (_, _, list) = app.get(&within(name, q)).await;
+        assert_eq!(list["results"].as_array().map(Vec::len), Some(1), "{name} {q}: {list}");
+    }
     let (_, _, list) = app.get(&within("times", "monday+7am")).await;
     let monday = &list["results"][0];
     assert_eq!(monday["schedule"]["duration_minutes"], 60, "no end_time: an hour");
@@ -128,6 +137,7 @@ async fn every_fixture_imports_as_asserted_and_again_without_a_change(backend: B
     assert_eq!(sf["schedule"]["time_zone"], "America/Los_Angeles");
     assert_eq!(sf["location"]["approximate"], true);
     let (_, _, list) = app.get(&within("nwta", "touch+of+soul")).await;
+    assert_eq!(list["results"][0]["external_id"], "5202", "the first record of the feed");
     assert_eq!(list["results"][0]["types"], json!(["O"]), "nwta's \"[open]\"");
     assert_eq!(list["results"][0]["schedule"]["time_zone"], "America/Chicago", "derived from the coordinates");
 }
@@ -169,10 +179,13 @@ async fn rejected_records_block_nothing_and_missing_ones_are_removed_softly(back
         record(json!("twice"), "12:00"),
         record(json!("twice"), "13:00"),
         {"slug": "nameless", "day": 1, "time": "12:00"},
+        {"slug": "odd", "name": "Odd", "day": {"x": 1}, "time": 7, "latitude": [], "longitude": "x"},
+        {"slug": "week", "name": "Week", "day": [0, 1, 2, 3, 4, 5, 6, 0], "time": "12:00"},
+        {"slug": "nul", "name": "Nul", "day": 1, "time": "12:00", "notes": "a\u{0}b", "conference_url": "https://zoom.us/j/1"},
     ]);
     let (status, answer) = import(&app, Some(&admin), body, "", feed.to_string().into_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(counts(&answer), [2, 0, 0, 0, 5], "{answer}");
+    assert_eq!(counts(&answer), [2, 0, 0, 0, 8], "{answer}");
     let rejections: BTreeMap<String, BTreeSet<String>> = answer["rejections"]
         .as_array()
         .into_iter()
@@ -187,6 +200,10 @@ async fn rejected_records_block_nothing_and_missing_ones_are_removed_softly(back
     assert_eq!(rejections.get("bad-time"), Some(&fields(&["time"])));
     assert_eq!(rejections.get("twice"), Some(&fields(&["slug"])));
     assert_eq!(rejections.get("nameless"), Some(&fields(&["name"])));
+    assert_eq!(rejections.get("odd"), Some(&fields(&["day", "time"])));
+    assert_eq!(rejections.get("week"), Some(&fields(&["day"])));
+    assert_eq!(rejections.get("nul"), Some(&fields(&["notes"])));
+    assert_eq!(warnings(&answer, "latitude", "must both be numbers"), 1, "{answer}");
     let (_, _, list) = app.get(&format!("/v1/meetings?service_body={body}&limit=50")).await;
     let starts: BTreeSet<String> = list["results"]
         .as_array()
@@ -208,6 +225,10 @@ async fn rejected_records_block_nothing_and_missing_ones_are_removed_softly(back
         .find(|m| m["external_id"] == "second")
         .and_then(|m| m["id"].as_i64());
 
+    // A record that is rejected still counts as present: its meeting stays as it was.
+    let broken = json!([record(json!("good"), "12:00"), record(json!("second"), "99:99")]).to_string().into_bytes();
+    let (_, kept) = import(&app, Some(&admin), body, "", broken).await;
+    assert_eq!(counts(&kept), [0, 0, 1, 0, 1], "{kept}");
     // `second` is gone from the next feed: kept with remove_missing=false, removed softly by default.
     let next = json!([record(json!("good"), "12:00")]).to_string().into_bytes();
     let (_, kept) = import(&app, Some(&admin), body, "?remove_missing=false", next.clone()).await;
@@ -288,8 +309,8 @@ async fn an_export_imported_elsewhere_exports_the_same_records(backend: Backend)
     let Some(app) = app(backend) else { return };
     let admin = issue_key(&app, "admin", None);
     let source = new_body(&app, &admin, "Orange County", "America/Los_Angeles").await;
-    let (_, answer) = import(&app, Some(&admin), source, "", fixture("oc")).await;
-    assert_eq!(answer["added"], 1967);
+    let (status, answer) = import(&app, Some(&admin), source, "", fixture("oc")).await;
+    assert_eq!((status, answer["added"].as_u64()), (StatusCode::OK, Some(1967)));
     // Lantern's own meetings too: several days, monthly weeks, closures, a suspension, by appointment.
     for (name, schedule, closures) in [
         (
@@ -343,8 +364,14 @@ async fn an_export_imported_elsewhere_exports_the_same_records(backend: Backend)
             new_body(&app, &admin, name, "America/Chicago").await,
             new_body(&app, &admin, name, "America/Chicago").await,
         );
-        import(&app, Some(&admin), source, "", fixture(name)).await;
+        let (status, answer) = import(&app, Some(&admin), source, "", fixture(name)).await;
+        assert_eq!((status, answer["rejected"].as_u64()), (StatusCode::OK, Some(0)), "{name}: {answer}");
         let exported = feed(&app, &format!("?service_body={source}")).await;
+        assert_eq!(
+            Some(exported.len() as u64),
+            answer["added"].as_u64(),
+            "{name}: one record per (single-day) meeting"
+        );
         let (_, answer) =
             import(&app, Some(&admin), copy, "", Value::Array(exported.clone()).to_string().into_bytes()).await;
         assert_eq!(answer["rejected"], 0, "{name}: {answer}");
@@ -453,4 +480,46 @@ async fn the_feed_writes_days_languages_regions_and_hides_drafts() {
     let admin = issue_key(&app, "admin", None);
     let (_, _, keyed) = app.send(Method::GET, "/v1/feeds/meeting-guide.json", Some(&admin), None).await;
     assert_eq!(keyed.as_array().map(Vec::len), Some(all.len()));
+}
+
+#[actix_web::test]
+async fn slugs_that_collide_across_bodies_suffix_the_newer_meeting_and_tags_follow_writes() {
+    let Some(app) = TestApp::start(Backend::Sqlite, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    let admin = issue_key(&app, "admin", None);
+    let (first, second) =
+        (new_body(&app, &admin, "A", "America/New_York").await, new_body(&app, &admin, "B", "America/New_York").await);
+    for body in [first, second] {
+        let (status, _) = import(&app, Some(&admin), body, "", fixture("atlanta")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let all = feed(&app, "").await;
+    let slugs: BTreeSet<&str> = all.iter().filter_map(|r| r["slug"].as_str()).collect();
+    assert_eq!(slugs.len(), all.len(), "unique across bodies");
+    let early: Vec<&Value> = all.iter().filter(|r| r["name"] == "Early Sunday Morning").collect();
+    let (older, newer): (Vec<&&Value>, Vec<&&Value>) = early.iter().partition(|r| r["slug"] == "early-sunday-morning");
+    assert_eq!((older.len(), newer.len()), (1, 1), "{early:?}");
+    let newer_id = newer[0]["url"].as_str().and_then(|u| u.rsplit('/').next()).unwrap_or_default();
+    assert_eq!(newer[0]["slug"], format!("early-sunday-morning-{newer_id}"));
+    assert!(
+        older[0]["url"].as_str().and_then(|u| u.rsplit('/').next()).and_then(|id| id.parse::<i64>().ok())
+            < newer_id.parse().ok()
+    );
+    let only_second = feed(&app, &format!("?service_body={second}")).await;
+    assert!(only_second.iter().any(|r| r["slug"] == "early-sunday-morning"), "alone in its answer, no suffix");
+
+    // The tag is over the bytes: a write changes it, and the old tag gets the new answer.
+    let uri = "/v1/feeds/meeting-guide.json";
+    let (_, headers, _) = app.get(uri).await;
+    let tag = headers.get(header::ETAG).cloned().unwrap_or_else(|| panic!("no ETag"));
+    let (_, again, _) = app.get(uri).await;
+    assert_eq!(again.get(header::ETAG), Some(&tag), "the same answer has the same tag");
+    let id = newer_id.to_owned();
+    let (status, _, _) =
+        app.send(Method::PATCH, &format!("/v1/meetings/{id}"), Some(&admin), Some(json!({"notes": "New door."}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, headers, body) =
+        app.call(test::TestRequest::get().uri(uri).insert_header((header::IF_NONE_MATCH, tag.clone()))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(headers.get(header::ETAG), Some(&tag));
+    assert!(body.as_array().into_iter().flatten().any(|r| r["notes"] == "New door."));
 }

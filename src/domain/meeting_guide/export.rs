@@ -1,7 +1,7 @@
 //! Meetings as Meeting Guide records: one record per meeting per day, shaped for what TSML UI and
 //! the Meeting Guide app accept.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -109,28 +109,30 @@ pub struct FeedContext<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// The base slug of each meeting: its `external_id`, else its slug; `-<id>` appended where two
-/// meetings' records would share a slug. Parallel to `meetings`.
+/// The base slug of each meeting (`meetings` by ascending id): its `external_id`, else its slug.
+/// Where a meeting's records would reuse a slug an older meeting's records already have, `-<id>`
+/// is appended (again, in the unlikely case that is taken too): slugs are unique in the answer,
+/// and a new meeting never renames an older one. Parallel to `meetings`.
 pub fn base_slugs(meetings: &[Arc<Meeting>]) -> Vec<String> {
-    let base = |m: &Meeting| m.data.external_id.clone().unwrap_or_else(|| m.data.slug.to_string());
     let record_slugs = |m: &Meeting, base: &str| -> Vec<String> {
         match m.data.schedule.as_ref().map(|s| s.days.as_slice()) {
             Some(days) if days.len() > 1 => days.iter().map(|d| format!("{base}-{}", day_number(*d))).collect(),
             _ => vec![base.to_owned()],
         }
     };
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for m in meetings {
-        for slug in record_slugs(m, &base(m)) {
-            *counts.entry(slug).or_default() += 1;
-        }
-    }
+    let mut taken: HashSet<String> = HashSet::new();
     meetings
         .iter()
         .map(|m| {
-            let b = base(m);
-            let collides = record_slugs(m, &b).iter().any(|s| counts.get(s).copied().unwrap_or(0) > 1);
-            if collides { format!("{b}-{}", m.id) } else { b }
+            let mut base = m.data.external_id.clone().unwrap_or_else(|| m.data.slug.to_string());
+            loop {
+                let slugs = record_slugs(m, &base);
+                if slugs.iter().all(|s| !taken.contains(s)) {
+                    taken.extend(slugs);
+                    return base;
+                }
+                base = format!("{base}-{}", m.id);
+            }
         })
         .collect()
 }

@@ -119,6 +119,10 @@ impl Reader {
     /// A text field: strings trimmed, numbers written out; empty means absent.
     fn text(&mut self, f: &Map<String, Value>, field: &str) -> Option<String> {
         match f.get(field)? {
+            Value::String(s) if s.contains('\0') => {
+                self.error(field, "contains a NUL character");
+                None
+            }
             Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
             Value::Number(n) => Some(n.to_string()),
             Value::Null => None,
@@ -132,6 +136,8 @@ impl Reader {
     fn meeting(&mut self, f: &Map<String, Value>, ctx: &ImportContext<'_>) -> Option<MeetingData> {
         if self.slug.is_empty() {
             self.error("slug", "is required: a record without a slug cannot be matched on the next import");
+        } else if self.slug.contains('\0') || self.slug.chars().count() > 200 {
+            self.error("slug", "must have at most 200 characters and no NUL");
         }
         let name = self.text(f, "name");
         if name.is_none() {
@@ -345,10 +351,12 @@ impl Reader {
         let joinable = online.conference_url.is_some() || online.conference_phone.is_some();
         let has_place = location.as_ref().is_some_and(|l| l.coordinates.is_some() && !l.approximate)
             || location.as_ref().is_some_and(|l| l.coordinates.is_none() && l.formatted_address.is_some());
-        let closed_room = types.codes.iter().any(|c| c.as_str() == "TC") || types.online;
-        match (joinable, has_place && !closed_room) {
+        let room_closed = types.codes.iter().any(|c| c.as_str() == "TC");
+        match (joinable, has_place && !room_closed && !types.online) {
             (true, true) => Attendance::Hybrid,
             (true, false) => Attendance::Online,
+            // The room is closed and there is no way to join: not meeting.
+            (false, _) if room_closed => Attendance::Inactive,
             (false, _) => Attendance::InPerson,
         }
     }
@@ -370,7 +378,7 @@ impl Reader {
         let place = city.as_deref().and_then(|city| {
             let gazetteer = ctx.places.get()?;
             let country = country.as_deref().and_then(country_code);
-            gazetteer.resolve(city, state.as_deref(), country.as_deref())
+            gazetteer.resolve(city, state.as_deref(), country.as_deref(), Some(ctx.body_zone))
         });
         if let Some(place) = place {
             self.warn("latitude", format!("no coordinates: placed at {} ({}), approximate", place.name, place.country));
@@ -479,6 +487,10 @@ impl Reader {
 
     fn days(&mut self, f: &Map<String, Value>) -> Option<Vec<Weekday>> {
         let values: Vec<&Value> = match f.get("day")? {
+            Value::Array(items) if items.len() > 7 => {
+                self.error("day", format!("{} days: a week has 7", items.len()));
+                return None;
+            }
             Value::Array(items) => items.iter().collect(),
             other => vec![other],
         };

@@ -11,6 +11,8 @@ use actix_web::http::header::{self, EntityTag, IfNoneMatch};
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse};
 
+use super::problem::ApiError;
+
 /// How many bytes a sent chunk gathers before it goes out.
 const CHUNK: usize = 64 * 1024;
 
@@ -21,23 +23,28 @@ pub trait Pieces: Unpin + 'static {
 }
 
 /// Answers an export: `304` when `If-None-Match` has its tag, else `200` streaming the pieces of a
-/// fresh `make()`. `make` must give the same pieces each time.
-pub fn streamed<P: Pieces>(
+/// fresh `make()`. `make` must give the same pieces each time. The hashing pass runs on the
+/// blocking pool, so that a large export does not hold up the worker's other requests.
+pub async fn streamed<P: Pieces, M: Fn() -> P + Send + 'static>(
     req: &HttpRequest,
     content_type: &'static str,
     max_age: u32,
-    make: impl Fn() -> P,
-) -> HttpResponse {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    let (mut pieces, mut buffer) = (make(), Vec::with_capacity(CHUNK));
-    while pieces.next_piece(&mut buffer) {
-        if buffer.len() >= CHUNK {
-            hasher.write(&buffer);
-            buffer.clear();
+    make: M,
+) -> Result<HttpResponse, ApiError> {
+    let (tag, make) = actix_web::web::block(move || {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let (mut pieces, mut buffer) = (make(), Vec::with_capacity(CHUNK));
+        while pieces.next_piece(&mut buffer) {
+            if buffer.len() >= CHUNK {
+                hasher.write(&buffer);
+                buffer.clear();
+            }
         }
-    }
-    hasher.write(&buffer);
-    let tag = EntityTag::new_strong(format!("{:016x}", hasher.finish()));
+        hasher.write(&buffer);
+        (EntityTag::new_strong(format!("{:016x}", hasher.finish())), make)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     let matches = match req.get_header::<IfNoneMatch>() {
         Some(IfNoneMatch::Any) => true,
         Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
@@ -48,9 +55,9 @@ pub fn streamed<P: Pieces>(
         .insert_header(header::ETag(tag))
         .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")));
     if matches {
-        return response.finish();
+        return Ok(response.finish());
     }
-    response.insert_header((header::CONTENT_TYPE, content_type)).body(Streamed { pieces: make(), done: false })
+    Ok(response.insert_header((header::CONTENT_TYPE, content_type)).body(Streamed { pieces: make(), done: false }))
 }
 
 struct Streamed<P> {

@@ -47,7 +47,7 @@ pub async fn meeting_guide_feed(
     let meetings = Arc::new(meetings);
     let base_url = PublicUrl::of(&req).to_string();
     let now = lantern.clock().now();
-    let make = || {
+    let make = move || {
         let (lantern, directory, meetings, slugs) =
             (lantern.clone(), Arc::clone(&directory), Arc::clone(&meetings), Arc::clone(&slugs));
         let (roots, base_url) = (roots.clone(), base_url.clone());
@@ -63,7 +63,7 @@ pub async fn meeting_guide_feed(
             records(meeting, &slugs[i], &ctx)
         })
     };
-    Ok(streamed(&req, "application/json", DIRECTORY_MAX_AGE, make))
+    streamed(&req, "application/json", DIRECTORY_MAX_AGE, make).await
 }
 
 /// One record of the Meeting Guide feed (the fields Lantern writes; absent values are left out).

@@ -23,6 +23,10 @@ use crate::service::imports::{ImportOptions, ImportReport};
 /// The largest feed an import takes.
 pub const MAX_FEED_BYTES: usize = 20 * 1024 * 1024;
 
+/// The most records an import takes (a real 20 MiB feed has about 30,000); more is a 400, so that
+/// a feed of empty objects cannot make an answer of millions of rejections.
+pub const MAX_FEED_RECORDS: usize = 100_000;
+
 /// How to import.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -128,6 +132,10 @@ pub fn feed_records(bytes: &[u8]) -> Result<Vec<Value>, ApiError> {
         ApiError::BadRequest { detail, errors }
     };
     match json(bytes)? {
+        Value::Array(items) if items.len() > MAX_FEED_RECORDS => Err(not_records(format!(
+            "a feed may have at most {MAX_FEED_RECORDS} records, this one has {}",
+            items.len()
+        ))),
         Value::Array(items) => match items.iter().position(|i| !i.is_object()) {
             Some(n) => Err(not_records(format!("the feed must be a JSON array of objects; item {n} is not an object"))),
             None => Ok(items),
@@ -166,6 +174,9 @@ pub async fn import_meeting_guide(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let caller = key_holder(&req, &lantern).await?;
+    let body = path.0.id;
+    let checked = caller.clone();
+    blocking(&lantern, move |l| l.check_import(&checked, body)).await?;
     let bytes = payload
         .to_bytes_limited(MAX_FEED_BYTES)
         .await
@@ -175,7 +186,7 @@ pub async fn import_meeting_guide(
             errors: FieldErrors::new(),
         })?;
     let records = feed_records(&bytes)?;
-    let (body, options) = (path.0.id, ImportOptions::from(query.0));
+    let options = ImportOptions::from(query.0);
     let report = blocking(&lantern, move |l| l.import_meeting_guide(&caller, body, &records, &options)).await?;
     Ok(HttpResponse::Ok().json(ImportResponse::from(report)))
 }

@@ -1,6 +1,8 @@
 //! Pure logic, no I/O: meetings, schedules, zones, geometry, the vocabulary and the directory snapshot.
 
 pub mod access;
+pub mod address;
+pub mod bmlt;
 pub mod clock;
 pub mod directory;
 pub mod filter;

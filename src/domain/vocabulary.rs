@@ -108,6 +108,7 @@ pub struct Vocabulary {
     types: BTreeMap<TypeCode, TypeDefinition>,
     languages: Vec<LanguageTypeCode>,
     fellowship_formats: BTreeMap<(FellowshipCode, String), FormatMeaning>,
+    format_list: Vec<(FellowshipCode, FellowshipFormat)>,
 }
 
 #[derive(Deserialize)]
@@ -123,6 +124,30 @@ struct FormatEntry {
     language: Option<LanguageCode>,
     name: Option<String>,
     description: Option<String>,
+    bmlt_id: u32,
+    bmlt_name: String,
+    bmlt_description: String,
+    world_id: Option<String>,
+    format_type: String,
+}
+
+/// A fellowship's own format as its BMLT servers publish it (`GetFormats`), with its meaning here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FellowshipFormat {
+    /// The key meetings carry (`JT`).
+    pub key: String,
+    /// BMLT's numeric id for it.
+    pub id: u32,
+    /// The NAWS world id (`JFT`), if it has one.
+    pub world_id: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// BMLT's `format_type_enum` (`FC1`, `O`, …).
+    pub format_type: String,
+    /// What it means here.
+    pub meaning: FormatMeaning,
 }
 
 impl Vocabulary {
@@ -146,12 +171,25 @@ impl Vocabulary {
             types.insert(code.clone(), TypeDefinition { code, names, description: None, origin });
         }
         let mut fellowship_formats = BTreeMap::new();
+        let mut format_list = Vec::new();
         for entry in formats.formats {
             let meaning = match (entry.code, entry.language) {
                 (Some(code), None) => FormatMeaning::Type(code),
                 (None, Some(language)) => FormatMeaning::Language(language),
                 _ => return Err(format!("format {} needs exactly one of code, language", entry.bmlt_key)),
             };
+            format_list.push((
+                formats.fellowship.clone(),
+                FellowshipFormat {
+                    key: entry.bmlt_key.clone(),
+                    id: entry.bmlt_id,
+                    world_id: entry.world_id.filter(|w| !w.is_empty()),
+                    name: entry.bmlt_name,
+                    description: entry.bmlt_description,
+                    format_type: entry.format_type,
+                    meaning: meaning.clone(),
+                },
+            ));
             if let (FormatMeaning::Type(code), Some(name)) = (&meaning, entry.name) {
                 let names = BTreeMap::from([("en".to_owned(), name)]);
                 let origin = TypeOrigin::Fellowship(formats.fellowship.clone());
@@ -160,7 +198,7 @@ impl Vocabulary {
             }
             fellowship_formats.insert((formats.fellowship.clone(), entry.bmlt_key), meaning);
         }
-        let vocabulary = Self { types, languages, fellowship_formats };
+        let vocabulary = Self { types, languages, fellowship_formats, format_list };
         vocabulary.check()?;
         Ok(vocabulary)
     }
@@ -199,6 +237,11 @@ impl Vocabulary {
     /// What a fellowship's own format key (NA's `JT`) means here.
     pub fn fellowship_format(&self, fellowship: &FellowshipCode, key: &str) -> Option<&FormatMeaning> {
         self.fellowship_formats.get(&(fellowship.clone(), key.to_owned()))
+    }
+
+    /// A fellowship's own formats, in the order its BMLT servers list them.
+    pub fn formats_of<'a>(&'a self, fellowship: &'a FellowshipCode) -> impl Iterator<Item = &'a FellowshipFormat> {
+        self.format_list.iter().filter(move |(f, _)| f == fellowship).map(|(_, format)| format)
     }
 
     /// Explains why `code` is not a type, for error messages.

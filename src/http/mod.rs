@@ -1,5 +1,6 @@
 //! The HTTP API: route table, middleware, problem+json errors and the OpenAPI document.
 
+pub mod bmlt;
 pub mod catalog;
 pub mod changes;
 mod document;
@@ -55,6 +56,10 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(keys::rotate_key)
             .service(keys::revoke_key),
     )
+    .service(bmlt::semantic_json)
+    .service(bmlt::semantic_json_bare)
+    .service(bmlt::semantic_jsonp)
+    .service(bmlt::semantic_jsonp_bare)
     .service(health::healthz)
     .service(health::readyz);
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real app in process, against SQLite and PostgreSQL.
 
+mod bmlt;
 mod catalog;
 mod golden;
 mod history;

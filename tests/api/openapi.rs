@@ -23,6 +23,10 @@ fn the_document_lists_every_endpoint_and_method() {
             "DELETE /v1/keys/{id}",
             "DELETE /v1/meetings/{id}",
             "DELETE /v1/service-bodies/{id}",
+            "GET /client_interface/json",
+            "GET /client_interface/json/",
+            "GET /client_interface/jsonp",
+            "GET /client_interface/jsonp/",
             "GET /healthz",
             "GET /readyz",
             "GET /v1/changes",
@@ -78,7 +82,11 @@ async fn the_document_and_its_browser_are_served_from_the_binary() {
 fn every_documented_query_parameter_is_the_one_its_handler_reads() {
     use lantern::http::extract::query::names_read;
     let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
-    let read: [(&str, Vec<&str>); 8] = [
+    let read: [(&str, Vec<&str>); 12] = [
+        ("get /client_interface/json/", names_read::<lantern::http::bmlt::params::SemanticParams>()),
+        ("get /client_interface/json", names_read::<lantern::http::bmlt::params::SemanticParams>()),
+        ("get /client_interface/jsonp/", names_read::<lantern::http::bmlt::params::JsonpParams>()),
+        ("get /client_interface/jsonp", names_read::<lantern::http::bmlt::params::JsonpParams>()),
         ("get /v1/meetings", names_read::<lantern::http::meetings::ListQuery>()),
         ("get /v1/meetings/nearby", names_read::<lantern::http::search::NearbyQuery>()),
         ("get /v1/meetings/upcoming", names_read::<lantern::http::search::UpcomingQuery>()),

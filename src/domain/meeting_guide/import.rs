@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::{Sentence, day_of_number, split_notes};
+use crate::domain::address::{self, country_code};
 use crate::domain::geo::Coordinates;
 use crate::domain::ids::{FellowshipCode, LanguageCode, ServiceBodyId, Slug, TypeCode};
 use crate::domain::meeting::{Attendance, Closures, Location, MeetingData, OnlineAccess};
@@ -395,8 +396,7 @@ impl Reader {
         (location, fallback)
     }
 
-    /// City, state and country: the split fields, else read from the end of `formatted_address`
-    /// (`…, City, ST 12345, Country`).
+    /// City, state and country: the split fields, else read from the end of `formatted_address`.
     fn address_parts(
         &mut self,
         f: &Map<String, Value>,
@@ -406,24 +406,9 @@ impl Reader {
         if city.is_some() {
             return (city, state, country);
         }
-        let Some(address) = location.and_then(|l| l.formatted_address.as_deref()) else { return (None, None, None) };
-        let mut parts: Vec<&str> = address.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-        let country = parts.last().filter(|p| country_code(p).is_some()).map(|p| (*p).to_owned());
-        if country.is_some() {
-            parts.pop();
-        }
-        let state = match parts.as_slice() {
-            [.., _, last] => {
-                let word = last.split_whitespace().next().unwrap_or_default();
-                let is_state = (2..=3).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
-                is_state.then(|| word.to_owned())
-            }
-            _ => None,
-        };
-        if state.is_some() {
-            parts.pop();
-        }
-        (parts.last().map(|p| (*p).to_owned()), state, country)
+        let Some(line) = location.and_then(|l| l.formatted_address.as_deref()) else { return (None, None, None) };
+        let parts = address::split(line);
+        (parts.city, parts.state, parts.country)
     }
 
     fn schedule(
@@ -595,27 +580,6 @@ pub fn parse_time(raw: &str) -> Option<LocalTime> {
     LocalTime::from_minutes(hour * 60 + minute).ok()
 }
 
-/// ISO 3166 alpha-2 code for a country as feeds write it (`USA`, `United States`, `CA`).
-pub fn country_code(country: &str) -> Option<String> {
-    let folded = crate::domain::places::fold(country);
-    let code = match folded.as_str() {
-        "usa" | "us" | "u s a" | "u s" | "united states" | "united states of america" => "US",
-        "canada" => "CA",
-        "mexico" => "MX",
-        "uk" | "united kingdom" | "great britain" | "england" | "scotland" | "wales" => "GB",
-        "ireland" => "IE",
-        "australia" => "AU",
-        "new zealand" => "NZ",
-        "germany" | "deutschland" => "DE",
-        "france" => "FR",
-        "spain" | "espana" => "ES",
-        "brazil" | "brasil" => "BR",
-        s if s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase()) => return Some(s.to_ascii_uppercase()),
-        _ => return None,
-    };
-    Some(code.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -652,13 +616,5 @@ mod tests {
         assert_eq!(parse_day("sat"), Some(Weekday::Saturday));
         assert_eq!(parse_day("7"), None);
         assert_eq!(parse_day("s"), None);
-    }
-
-    #[test]
-    fn countries_become_iso_codes() {
-        assert_eq!(country_code("USA").as_deref(), Some("US"));
-        assert_eq!(country_code("United States").as_deref(), Some("US"));
-        assert_eq!(country_code("ca").as_deref(), Some("CA"));
-        assert_eq!(country_code("Atlantis"), None);
     }
 }

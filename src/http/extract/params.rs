@@ -67,6 +67,26 @@ macro_rules! bounded {
 }
 
 bounded!(
+    /// BMLT's `geo_width`/`geo_width_km`: a radius, or when negative the nearest that many rows.
+    GeoWidth: f64 as Number, -1000.0, 20016.0
+);
+bounded!(
+    /// An hour of the day.
+    HourOfDay: u8 as Integer, 0, 23
+);
+bounded!(
+    /// A minute of the hour.
+    MinuteOfHour: u8 as Integer, 0, 59
+);
+bounded!(
+    /// BMLT's page size.
+    PageSize: u32 as Integer, 1, 10000
+);
+bounded!(
+    /// BMLT's 1-based page number.
+    PageNumber: u32 as Integer, 1, 1000000
+);
+bounded!(
     /// WGS84 latitude in degrees.
     Latitude: f64 as Number, -90.0, 90.0
 );
@@ -200,7 +220,7 @@ impl utoipa::PartialSchema for ListCursor {
 impl utoipa::ToSchema for ListCursor {}
 
 /// The schema of a comma-separated list whose items match `pattern` (or are one of `values`).
-fn list_of(item: ObjectBuilder) -> RefOr<Schema> {
+pub fn list_of(item: ObjectBuilder) -> RefOr<Schema> {
     ArrayBuilder::new().items(item.schema_type(Type::String)).into()
 }
 

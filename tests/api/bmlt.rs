@@ -1,0 +1,191 @@
+//! The BMLT semantic interface: the fixtures' keys and value types, exact nearest N in distance
+//! order, the weekday filter, `VM`/`HY`, JSONP, and the same meetings and distances as Lantern's
+//! own nearby search for the same question.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::http::{StatusCode, header};
+use lantern::service::SeedSource;
+use serde_json::Value;
+
+use crate::support::{Backend, TestApp};
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/bmlt/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn app() -> TestApp {
+    TestApp::start(Backend::Sqlite, SeedSource::Builtin).unwrap_or_else(|| panic!("sqlite is always available"))
+}
+
+/// Each key with the JSON type of its value.
+fn shape(v: &Value) -> BTreeMap<String, &'static str> {
+    let kind = |v: &Value| match v {
+        Value::String(_) => "string",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+        Value::Null => "null",
+    };
+    v.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), kind(v))).collect()
+}
+
+async fn get(app: &TestApp, uri: &str) -> Value {
+    let (status, _, body) = app.get(uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
+
+// Near Adelaide, where the seed has NA meetings.
+const NEAR: &str = "lat_val=-34.93&long_val=138.6";
+
+#[actix_web::test]
+async fn answers_have_the_fixtures_keys_and_value_types() {
+    let app = app();
+    let recorded = fixture("meeting-search-42.867970-day2");
+    let keys = "id_bigint,meeting_name,weekday_tinyint,start_time,location_text,location_info,location_municipality,location_province,location_street,longitude,latitude,distance_in_miles,distance_in_km,formats,virtual_meeting_link,phone_meeting_number,virtual_meeting_additional_info";
+    let ours = get(&app, &format!("/client_interface/json/?switcher=GetSearchResults&get_used_formats&data_field_key={keys}&sort_results_by_distance=1&{NEAR}&geo_width=-50&weekdays=2")).await;
+    assert_eq!(shape(&ours).keys().collect::<Vec<_>>(), ["formats", "meetings"]);
+    let (theirs, mine) = (&recorded["meetings"][0], &ours["meetings"][0]);
+    assert_eq!(shape(mine), shape(theirs), "a meeting row");
+    assert_eq!(shape(&ours["formats"][0]), shape(&recorded["formats"][0]), "a format");
+    let info = get(&app, "/client_interface/json/?switcher=GetServerInfo").await;
+    assert_eq!(shape(&info[0]), shape(&fixture("server-info")[0]), "server info, booleans included");
+    assert_eq!(info[0]["semanticAdmin"], "0");
+    let bodies = get(&app, "/client_interface/json/?switcher=GetServiceBodies").await;
+    assert_eq!(shape(&bodies[0]), shape(&fixture("service-bodies")[0]));
+    let formats = get(&app, "/client_interface/json/?switcher=GetFormats&show_all=1").await;
+    assert_eq!(shape(&formats[0]), shape(&fixture("formats")[0]));
+    let all_keys = get(&app, "/client_interface/json/?switcher=GetSearchResults&meeting_ids=1,2,3,4,5,6,7,8,9,10,11,12&fellowship=aa,na,ca,oa,ga,al-anon").await;
+    let available: BTreeSet<String> =
+        info[0]["available_keys"].as_str().unwrap_or_default().split(',').map(str::to_owned).collect();
+    for row in all_keys.as_array().into_iter().flatten() {
+        assert_eq!(
+            row.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()),
+            Some(available.clone()),
+            "every key, empty where unknown"
+        );
+    }
+    // Empty answers as BMLT gives them.
+    assert_eq!(
+        get(&app, "/client_interface/json/?switcher=GetSearchResults&meeting_ids=999999").await,
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        get(&app, "/client_interface/json?switcher=GetSearchResults&meeting_ids=999999&get_used_formats").await,
+        serde_json::json!({"meetings": [], "formats": []})
+    );
+}
+
+#[actix_web::test]
+async fn a_negative_width_is_exactly_the_nearest_n_in_distance_order_and_weekdays_filter() {
+    let app = app();
+    for n in [1, 7, 25] {
+        let rows = get(
+            &app,
+            &format!(
+                "/client_interface/json/?switcher=GetSearchResults&{NEAR}&geo_width=-{n}&sort_results_by_distance=1"
+            ),
+        )
+        .await;
+        let rows = rows.as_array().cloned().unwrap_or_default();
+        assert_eq!(rows.len(), n, "exactly {n}");
+        let km: Vec<f64> = rows.iter().filter_map(|r| r["distance_in_km"].as_str()?.parse().ok()).collect();
+        assert!(km.windows(2).all(|w| w[0] <= w[1]), "nearest first: {km:?}");
+        for r in &rows {
+            let (km, miles): (f64, f64) = (
+                r["distance_in_km"].as_str().unwrap_or("").parse().unwrap_or(-1.0),
+                r["distance_in_miles"].as_str().unwrap_or("").parse().unwrap_or(-1.0),
+            );
+            assert!((km / 1.609344 - miles).abs() < 1e-9, "{km} km is {miles} mi");
+        }
+    }
+    let thursdays =
+        get(&app, &format!("/client_interface/json/?switcher=GetSearchResults&{NEAR}&geo_width_km=-10&weekdays[]=5"))
+            .await;
+    let days: BTreeSet<&str> =
+        thursdays.as_array().into_iter().flatten().filter_map(|r| r["weekday_tinyint"].as_str()).collect();
+    assert_eq!(days, BTreeSet::from(["5"]));
+    let not_thursdays =
+        get(&app, &format!("/client_interface/json/?switcher=GetSearchResults&{NEAR}&geo_width_km=-10&weekdays=-5"))
+            .await;
+    assert!(not_thursdays.as_array().into_iter().flatten().all(|r| r["weekday_tinyint"] != "5"));
+    // Online and hybrid meetings carry VM and HY, and say how to join.
+    let all = get(&app, "/client_interface/json/?switcher=GetSearchResults&venue_types=2,3").await;
+    let rows = all.as_array().cloned().unwrap_or_default();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        let formats: Vec<&str> = r["formats"].as_str().unwrap_or("").split(',').collect();
+        let wanted = if r["venue_type"] == "2" { "VM" } else { "HY" };
+        assert!(formats.contains(&wanted), "{r}");
+        assert!(r["virtual_meeting_link"].as_str().is_some_and(|l| l.starts_with("https://")), "{r}");
+    }
+}
+
+#[actix_web::test]
+async fn the_interface_and_nearby_agree_on_meetings_and_distances() {
+    let app = app();
+    // Thursday 2026-11-26 00:00 in Adelaide: a week from then holds every weekly session.
+    let at = "2026-11-25T13:30:00Z";
+    let nearby = get(&app, &format!("/v1/meetings/nearby?lat=-34.93&lon=138.6&radius_km=50&fellowship=na&attendance=in_person,hybrid&starting_within=10080&at={at}&limit=200")).await;
+    let mut ours: BTreeMap<String, String> = BTreeMap::new();
+    for hit in nearby["results"].as_array().into_iter().flatten() {
+        let m = &hit["meeting"];
+        let weekly = m["schedule"]["weeks_of_month"].as_array().is_some_and(Vec::is_empty);
+        if weekly && m["schedule"]["days"].as_array().is_some_and(|d| d.iter().any(|d| d == "thursday")) {
+            ours.insert(m["id"].to_string(), format!("{:.3}", hit["distance_km"].as_f64().unwrap_or(-1.0)));
+        }
+    }
+    let rows = get(&app, &format!("/client_interface/json/?switcher=GetSearchResults&{NEAR}&geo_width_km=50&weekdays=5&venue_types=1,3&sort_results_by_distance=1")).await;
+    let mut theirs: BTreeMap<String, String> = BTreeMap::new();
+    for r in rows.as_array().into_iter().flatten() {
+        let closed = r["formats"].as_str().unwrap_or("").split(',').any(|f| f == "TC");
+        let monthly = r["comments"].as_str().unwrap_or("").contains("of the month.");
+        if !closed && !monthly {
+            let km: f64 = r["distance_in_km"].as_str().unwrap_or("").parse().unwrap_or(-1.0);
+            theirs.insert(r["id_bigint"].as_str().unwrap_or("").to_owned(), format!("{km:.3}"));
+        }
+    }
+    assert!(!ours.is_empty(), "the seed has NA meetings near Adelaide on Thursdays");
+    assert_eq!(theirs, ours);
+}
+
+#[actix_web::test]
+async fn jsonp_wraps_the_answer_and_refuses_what_is_not_an_identifier() {
+    let app = app();
+    for path in ["/client_interface/jsonp/", "/client_interface/jsonp"] {
+        let req =
+            actix_web::test::TestRequest::get().uri(&format!("{path}?switcher=GetFieldKeys&callback=jQuery_1.cb"));
+        let (status, headers, body) = app.call(req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/javascript")));
+        let text = body.as_str().unwrap_or_default();
+        let inner = text
+            .strip_prefix("/**/jQuery_1.cb(")
+            .and_then(|t| t.strip_suffix(");"))
+            .unwrap_or_else(|| panic!("{text}"));
+        let json: Value = serde_json::from_str(inner).unwrap_or_else(|e| panic!("{e}: {inner}"));
+        assert_eq!(json, get(&app, "/client_interface/json/?switcher=GetFieldKeys").await);
+    }
+    for bad in ["alert(1)", "a-b", "1abc", "x;y", ""] {
+        let (status, _, problem) =
+            app.get(&format!("/client_interface/jsonp/?switcher=GetFieldKeys&callback={bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+    }
+    for (uri, status) in [
+        ("/client_interface/json/?switcher=GetNothing", StatusCode::BAD_REQUEST),
+        ("/client_interface/json/", StatusCode::BAD_REQUEST),
+        ("/client_interface/json/?switcher=GetSearchResults&weekdays=8", StatusCode::BAD_REQUEST),
+        ("/client_interface/json/?switcher=GetSearchResults&lat_val=north", StatusCode::BAD_REQUEST),
+        ("/client_interface/json/?switcher=GetSearchResults&fellowship=zz", StatusCode::NOT_FOUND),
+        ("/client_interface/json/?switcher=GetFieldValues", StatusCode::BAD_REQUEST),
+    ] {
+        let (got, _, problem) = app.get(uri).await;
+        assert_eq!(got, status, "{uri}: {problem}");
+    }
+    let values = get(&app, "/client_interface/json/?switcher=GetFieldValues&meeting_key=weekday_tinyint").await;
+    assert!(values.as_array().is_some_and(|v| v.len() == 7 && v.iter().all(|e| e["ids"].is_string())), "{values}");
+}

@@ -182,6 +182,8 @@ async fn jsonp_wraps_the_answer_and_refuses_what_is_not_an_identifier() {
         ("/client_interface/json/?switcher=GetSearchResults&lat_val=north", StatusCode::BAD_REQUEST),
         ("/client_interface/json/?switcher=GetSearchResults&fellowship=zz", StatusCode::NOT_FOUND),
         ("/client_interface/json/?switcher=GetFieldValues", StatusCode::BAD_REQUEST),
+        ("/client_interface/json/?switcher=GetSearchResults&formats=NOPE", StatusCode::NOT_FOUND),
+        ("/client_interface/json/?switcher=GetSearchResults&formats=O,-JT,17", StatusCode::OK),
     ] {
         let (got, _, problem) = app.get(uri).await;
         assert_eq!(got, status, "{uri}: {problem}");

@@ -115,6 +115,21 @@ fn respond(lantern: &Lantern, p: &SemanticParams, root: &str) -> Result<Value, A
     let table = FormatTable::new(lantern.vocabulary(), &fellowships);
     let now = lantern.clock().now();
     let ctx = RowContext { formats: &table, root_server_uri: root, now };
+    // A well-formed key or id that names no format is a 404 naming it, as unknown codes are elsewhere.
+    let mut unknown = FieldErrors::new();
+    let named =
+        p.formats.iter().map(|f| ("formats", &f.value.0)).chain(p.key_strings.iter().map(|k| ("key_strings", &k.0)));
+    for (field, key) in named {
+        if table.find(key).is_none() {
+            unknown
+                .entry(field.to_owned())
+                .or_default()
+                .push(format!("`{key}` is not a format key or id here (see GetFormats)"));
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::UnknownReference(unknown));
+    }
     let served_meetings =
         || directory.meetings().filter(|m| m.data.published && fellowships.contains(&m.data.fellowship));
     Ok(match p.switcher {
@@ -261,6 +276,29 @@ fn center(b: &Option<(f64, f64, f64, f64)>) -> (String, String) {
     b.map_or((String::new(), String::new()), |(a, b, c, d)| (((a + c) / 2.0).to_string(), ((b + d) / 2.0).to_string()))
 }
 
+/// A semantic answer: an array (most switchers) or, with `get_used_formats`, an object with
+/// `meetings` and `formats`. Every value in a meeting row or format is a string.
+pub struct SemanticAnswer;
+
+impl utoipa::PartialSchema for SemanticAnswer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Object)))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("meetings", ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Object)))
+                    .property("formats", ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Object)))
+                    .required("meetings")
+                    .required("formats"),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SemanticAnswer {}
+
 fn row_json(row: Row) -> Value {
     Value::Object(row.into_iter().map(|(k, v)| (k.to_owned(), Value::String(v))).collect())
 }
@@ -292,9 +330,9 @@ macro_rules! semantic_routes {
             tag = "bmlt",
             params(SemanticParams),
             responses(
-                (status = 200, description = "The answer, in BMLT's shape for the switcher", content_type = "application/json", body = Object),
+                (status = 200, description = "The answer, in BMLT's shape for the switcher", content_type = "application/json", body = SemanticAnswer),
                 (status = 400, body = Problem, content_type = "application/problem+json", description = "An unknown switcher or a malformed parameter, each named"),
-                (status = 404, body = Problem, content_type = "application/problem+json", description = "`fellowship` names a fellowship that does not exist"),
+                (status = 404, body = Problem, content_type = "application/problem+json", description = "`fellowship` names a fellowship, or `formats`/`key_strings` a format, that does not exist"),
             )
         )]
         #[get($json_path)]
@@ -309,7 +347,7 @@ macro_rules! semantic_routes {
             responses(
                 (status = 200, description = "`callback(<the JSON answer>);`", content_type = "application/javascript", body = String),
                 (status = 400, body = Problem, content_type = "application/problem+json", description = "A callback that is not a JavaScript identifier, an unknown switcher or a malformed parameter"),
-                (status = 404, body = Problem, content_type = "application/problem+json", description = "`fellowship` names a fellowship that does not exist"),
+                (status = 404, body = Problem, content_type = "application/problem+json", description = "`fellowship` names a fellowship, or `formats`/`key_strings` a format, that does not exist"),
             )
         )]
         #[get($jsonp_path)]

@@ -335,7 +335,13 @@ impl FromQuery for SemanticParams {
             }),
             services: q.list("services"),
             recursive: q.optional("recursive"),
-            search_string: q.optional("SearchString"),
+            search_string: q.optional::<String>("SearchString").filter(|t| {
+                let ok = t.chars().count() <= 200;
+                if !ok {
+                    q.push("SearchString", "must have at most 200 characters");
+                }
+                ok
+            }),
             meeting_ids: q.list("meeting_ids"),
             starts_after_h: q.optional("StartsAfterH"),
             starts_after_m: q.optional("StartsAfterM"),
@@ -353,7 +359,13 @@ impl FromQuery for SemanticParams {
             page_size: q.optional("page_size"),
             page_num: q.optional("page_num"),
             get_used_formats: q.flag("get_used_formats"),
-            advanced_published: q.optional("advanced_published"),
+            advanced_published: q.optional::<String>("advanced_published").filter(|t| {
+                let ok = t.chars().count() <= 100;
+                if !ok {
+                    q.push("advanced_published", "must have at most 100 characters");
+                }
+                ok
+            }),
             lang_enum: q.optional::<String>("lang_enum").filter(|l| {
                 let ok = l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase());
                 if !ok {

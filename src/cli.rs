@@ -126,6 +126,9 @@ pub struct ServeArgs {
     /// always accepted).
     #[arg(long, env = "LANTERN_MAX_FAILED_AUTH", default_value_t = crate::service::keys::MAX_FAILURES, global = true)]
     pub max_failed_auth: u32,
+    /// The fellowships the BMLT interface (`/client_interface/…`) serves when a request names none.
+    #[arg(long, env = "LANTERN_BMLT_FELLOWSHIPS", value_delimiter = ',', default_value = "na", global = true)]
+    pub bmlt_fellowships: Vec<String>,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANTERN_WORKERS", global = true)]
     pub workers: Option<usize>,

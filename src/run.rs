@@ -26,6 +26,14 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         Some(url) => PublicUrl::new(url)?,
         None => PublicUrl::for_bind(&args.bind),
     };
+    let bmlt = crate::http::bmlt::BmltSettings {
+        fellowships: args
+            .bmlt_fellowships
+            .iter()
+            .map(|f| f.trim().parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e: crate::domain::ids::InvalidValue| format!("--bmlt-fellowships: {}", e.0))?,
+    };
     let started = std::time::Instant::now();
     let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock))
         .map_err(describe)?
@@ -39,7 +47,7 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     actix_web::rt::System::new()
         .block_on(async move {
             tracing::info!(%bind, %public_url, "listening");
-            HttpServer::new(move || crate::http::app(lantern.clone(), public_url.clone()))
+            HttpServer::new(move || crate::http::app(lantern.clone(), public_url.clone()).app_data(bmlt.clone()))
                 .workers(workers)
                 .bind(&bind)?
                 .run()

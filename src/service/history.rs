@@ -83,7 +83,8 @@ impl Lantern {
         let private = caller.is_admin();
         let kinds = EntityKind::ALL.into_iter().filter(|k| private || *k != EntityKind::Key).collect();
         let limit_plus_one = i64::try_from(limit + 1).unwrap_or(i64::MAX);
-        let query = FeedQuery { after: since, limit: limit_plus_one, kinds, service_bodies: bodies };
+        let query =
+            FeedQuery { after: since, limit: limit_plus_one, kinds, service_bodies: bodies, ..FeedQuery::default() };
         let mut conn = self.database().conn()?;
         let mut rows = change_log::feed(&mut conn, &query)?;
         let more = rows.len() > limit;
@@ -91,6 +92,32 @@ impl Lantern {
         let changes = rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
         let next_since = if more { changes.last().map(|c| c.seq) } else { None };
         Ok(ChangePage { changes, next_since, private })
+    }
+
+    /// The changes of meetings made in `[from, until)`, optionally of one meeting or of one service
+    /// body and its descendants, oldest first, at most `limit`: the public view (BMLT's
+    /// `GetChanges`); the caller keeps only changes of published meetings. Blocking.
+    pub fn meeting_changes_between(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        meeting: Option<MeetingId>,
+        service_body: Option<ServiceBodyId>,
+        limit: usize,
+    ) -> Result<Vec<ChangeEntry>, ServiceError> {
+        let directory = self.directory();
+        let query = FeedQuery {
+            after: 0,
+            limit: i64::try_from(limit).unwrap_or(i64::MAX),
+            kinds: vec![EntityKind::Meeting],
+            service_bodies: service_body.map(|id| directory.subtree(id).into_iter().map(ServiceBodyId::get).collect()),
+            from: Some(from.naive_utc()),
+            until: Some(until.naive_utc()),
+            entity_id: meeting.map(|m| m.to_string()),
+        };
+        let mut conn = self.database().conn()?;
+        let rows = change_log::feed(&mut conn, &query)?;
+        Ok(rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Every change of a meeting, deleted or not; for keys that may see its private fields. Blocking.

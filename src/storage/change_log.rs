@@ -263,6 +263,12 @@ pub struct FeedQuery {
     pub kinds: Vec<EntityKind>,
     /// Only changes whose service body before or after is one of these.
     pub service_bodies: Option<Vec<i64>>,
+    /// Only changes made at or after this instant.
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Only changes made before this instant.
+    pub until: Option<chrono::NaiveDateTime>,
+    /// Only changes of this entity.
+    pub entity_id: Option<String>,
 }
 
 /// Changes in sequence order.
@@ -275,6 +281,15 @@ pub fn feed(conn: &mut AnyConnection, q: &FeedQuery) -> Result<Vec<ChangeRow>, S
         .limit(q.limit)
         .select(ChangeRow::as_select())
         .into_boxed();
+    if let Some(from) = q.from {
+        query = query.filter(change_log::created_at.ge(from));
+    }
+    if let Some(until) = q.until {
+        query = query.filter(change_log::created_at.lt(until));
+    }
+    if let Some(id) = &q.entity_id {
+        query = query.filter(change_log::entity_id.eq(id.clone()));
+    }
     if let Some(bodies) = &q.service_bodies {
         query = query.filter(
             change_log::service_body_before

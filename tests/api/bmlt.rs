@@ -191,3 +191,64 @@ async fn jsonp_wraps_the_answer_and_refuses_what_is_not_an_identifier() {
     let values = get(&app, "/client_interface/json/?switcher=GetFieldValues&meeting_key=weekday_tinyint").await;
     assert!(values.as_array().is_some_and(|v| v.len() == 7 && v.iter().all(|e| e["ids"].is_string())), "{values}");
 }
+
+#[actix_web::test]
+async fn changes_list_the_served_fellowships_published_meeting_changes_between_dates() {
+    use actix_web::http::Method;
+    let app = app();
+    let admin = crate::support::issue_key(&app, "admin", None);
+    let meeting = |name: &str, fellowship: &str, body: i64| {
+        serde_json::json!({"name": name, "fellowship": fellowship, "service_body_id": body, "attendance": "in_person",
+            "schedule": {"days": ["friday"], "start_time": "19:00"},
+            "location": {"name": "Hall", "latitude": -34.92, "longitude": 138.6}})
+    };
+    let (status, _, na) =
+        app.send(Method::POST, "/v1/meetings", Some(&admin), Some(meeting("Changed Here", "na", 4))).await;
+    assert_eq!(status, StatusCode::CREATED, "{na}");
+    let id = na["id"].as_i64().unwrap_or_default();
+    let patch = serde_json::json!({"notes": "Side door."});
+    let (status, _, _) = app.send(Method::PATCH, &format!("/v1/meetings/{id}"), Some(&admin), Some(patch)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, aa) =
+        app.send(Method::POST, "/v1/meetings", Some(&admin), Some(meeting("Other Fellowship", "aa", 41))).await;
+    assert_eq!(status, StatusCode::CREATED, "{aa}");
+
+    // The test clock says 2026-11-27.
+    let changes =
+        get(&app, "/client_interface/json/?switcher=GetChanges&start_date=2026-11-27&end_date=2026-11-27").await;
+    let listed: Vec<(&str, &str, &str)> = changes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| Some((c["meeting_id"].as_str()?, c["change_type"].as_str()?, c["meeting_exists"].as_str()?)))
+        .collect();
+    let (id, aa_id) = (id.to_string(), aa["id"].to_string());
+    // The seed's own creation is recorded too; ours come last, oldest first.
+    let ours = [(id.as_str(), "comdef_change_type_new", "1"), (id.as_str(), "comdef_change_type_change", "1")];
+    assert_eq!(listed[listed.len().saturating_sub(2)..], ours);
+    assert!(listed.iter().all(|(m, _, _)| *m != aa_id), "NA only");
+    let last = changes.as_array().and_then(|c| c.last()).map(|c| c["service_body_name"].clone());
+    assert_eq!(last, Some(Value::from("Adelaide NA Area")));
+    let later = get(&app, "/client_interface/json/?switcher=GetChanges&start_date=2026-11-28").await;
+    assert_eq!(later, Value::Array(vec![]));
+    let one = get(&app, &format!("/client_interface/json/?switcher=GetChanges&meeting_id={id}&fellowship=na,aa")).await;
+    assert_eq!(one.as_array().map(Vec::len), Some(2));
+    let both = get(&app, "/client_interface/json/?switcher=GetChanges&fellowship=na,aa").await;
+    assert!(both.as_array().into_iter().flatten().any(|c| c["meeting_id"] == aa_id.as_str()));
+    let (status, _, _) = app.get("/client_interface/json/?switcher=GetChanges&start_date=2026-1-1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The server's setting picks the fellowships a request that names none gets.
+    let uri = format!("/client_interface/json/?switcher=GetSearchResults&meeting_ids={aa_id}");
+    assert_eq!(get(&app, &uri).await, Value::Array(vec![]), "NA by default");
+    let settings =
+        lantern::http::bmlt::BmltSettings { fellowships: vec!["aa".parse().unwrap_or_else(|e| panic!("{e:?}"))] };
+    let service = actix_web::test::init_service(
+        lantern::http::app(app.lantern.clone(), crate::support::public_url()).app_data(settings),
+    )
+    .await;
+    let rows: Value =
+        actix_web::test::call_and_read_body_json(&service, actix_web::test::TestRequest::get().uri(&uri).to_request())
+            .await;
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+}

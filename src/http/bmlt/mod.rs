@@ -40,10 +40,28 @@ fn minutes(h: Option<HourOfDay>, m: Option<MinuteOfHour>) -> Option<u32> {
     (h.is_some() || m.is_some()).then(|| u32::from(h.map_or(0, |h| h.get())) * 60 + u32::from(m.map_or(0, |m| m.get())))
 }
 
-/// The fellowships served: `fellowship=` when given (each must exist), else NA.
-fn served(directory: &Directory, asked: &[FellowshipCode]) -> Result<Vec<FellowshipCode>, ApiError> {
+/// The server's setting: which fellowships the interface serves when a request names none
+/// (`--bmlt-fellowships`; NA when unset).
+#[derive(Debug, Clone)]
+pub struct BmltSettings {
+    /// The fellowships served by default.
+    pub fellowships: Vec<FellowshipCode>,
+}
+
+impl Default for BmltSettings {
+    fn default() -> Self {
+        Self { fellowships: vec!["na".parse().unwrap_or_else(|_| unreachable!("a valid code"))] }
+    }
+}
+
+/// The fellowships served: `fellowship=` when given (each must exist), else the server's setting.
+fn served(
+    directory: &Directory,
+    asked: &[FellowshipCode],
+    default: &[FellowshipCode],
+) -> Result<Vec<FellowshipCode>, ApiError> {
     if asked.is_empty() {
-        return Ok(vec!["na".parse().map_err(|_| ApiError::Internal("the NA code".into()))?]);
+        return Ok(default.to_vec());
     }
     let unknown: Vec<String> = asked
         .iter()
@@ -109,9 +127,9 @@ fn body_type(kind: ServiceBodyKind) -> &'static str {
 }
 
 /// The answer to one question, as JSON.
-fn respond(lantern: &Lantern, p: &SemanticParams, root: &str) -> Result<Value, ApiError> {
+fn respond(lantern: &Lantern, p: &SemanticParams, root: &str, settings: &BmltSettings) -> Result<Value, ApiError> {
     let directory = lantern.directory();
-    let fellowships = served(&directory, &p.fellowship)?;
+    let fellowships = served(&directory, &p.fellowship, &settings.fellowships)?;
     let table = FormatTable::new(lantern.vocabulary(), &fellowships);
     let now = lantern.clock().now();
     let ctx = RowContext { formats: &table, root_server_uri: root, now };
@@ -247,6 +265,7 @@ fn respond(lantern: &Lantern, p: &SemanticParams, root: &str) -> Result<Value, A
             });
             Value::Array(entries.collect())
         }
+        Switcher::GetChanges => changes(lantern, &directory, &fellowships, p)?,
         Switcher::GetCoverageArea => {
             let b = coverage(served_meetings());
             json!([{
@@ -257,6 +276,51 @@ fn respond(lantern: &Lantern, p: &SemanticParams, root: &str) -> Result<Value, A
             }])
         }
     })
+}
+
+/// The most changes one `GetChanges` answer lists (the oldest first).
+const MAX_CHANGES: usize = 5000;
+
+/// `GetChanges`: changes of published meetings of the fellowships served, between two dates.
+fn changes(
+    lantern: &Lantern,
+    directory: &Directory,
+    fellowships: &[FellowshipCode],
+    p: &SemanticParams,
+) -> Result<Value, ApiError> {
+    use crate::service::history::Record;
+    use crate::storage::change_log::ChangeKind;
+    let now = lantern.clock().now();
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let from = p.start_date.map_or(now - chrono::Duration::days(90), |d| midnight(d.0));
+    let until = p.end_date.map_or(now + chrono::Duration::seconds(1), |d| midnight(d.0) + chrono::Duration::days(1));
+    let entries = lantern.meeting_changes_between(from, until, p.meeting_id, p.service_body_id, MAX_CHANGES)?;
+    let rows = entries.into_iter().filter_map(|c| {
+        let meeting = |r: &Option<Record>| match r {
+            Some(Record::Meeting(m)) if m.data.published && fellowships.contains(&m.data.fellowship) => Some(m.clone()),
+            _ => None,
+        };
+        let shown = meeting(&c.after).or_else(|| meeting(&c.before))?;
+        let (kind, details) = match c.change_kind {
+            ChangeKind::Create => ("comdef_change_type_new", "The meeting was created."),
+            ChangeKind::Update => ("comdef_change_type_change", "The meeting was changed."),
+            ChangeKind::Delete => ("comdef_change_type_delete", "The meeting was deleted."),
+            ChangeKind::Restore => ("comdef_change_type_rollback", "The meeting was restored."),
+        };
+        let body = shown.data.service_body_id;
+        Some(json!({
+            "date_int": c.at.timestamp().to_string(),
+            "date_string": c.at.format("%-I:%M %p, %-m/%-d/%Y").to_string(),
+            "change_type": kind, "change_id": c.seq.to_string(),
+            "meeting_id": shown.id.to_string(), "meeting_name": shown.data.name,
+            "user_id": "", "user_name": "",
+            "service_body_id": body.to_string(),
+            "service_body_name": directory.service_body(body).map(|b| b.data.name.clone()).unwrap_or_default(),
+            "meeting_exists": if directory.meeting(shown.id).is_some() { "1" } else { "0" },
+            "details": details,
+        }))
+    });
+    Ok(Value::Array(rows.collect()))
 }
 
 /// (min lon, min lat, max lon, max lat) of the meetings with places.
@@ -310,8 +374,10 @@ async fn answer(
     callback: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let root = PublicUrl::of(req).to_string();
-    let body =
-        web::block(move || respond(&lantern, &p, &root)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    let settings = req.app_data::<BmltSettings>().cloned().unwrap_or_default();
+    let body = web::block(move || respond(&lantern, &p, &root, &settings))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     let json = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "public, max-age=60"));

@@ -32,11 +32,13 @@ pub enum Switcher {
     GetFieldValues,
     /// The box the meetings cover.
     GetCoverageArea,
+    /// Changes of meetings between two dates.
+    GetChanges,
 }
 
 impl Switcher {
     /// Every switcher served, by name.
-    pub const ALL: [(Switcher, &'static str); 7] = [
+    pub const ALL: [(Switcher, &'static str); 8] = [
         (Switcher::GetSearchResults, "GetSearchResults"),
         (Switcher::GetFormats, "GetFormats"),
         (Switcher::GetServiceBodies, "GetServiceBodies"),
@@ -44,6 +46,7 @@ impl Switcher {
         (Switcher::GetFieldKeys, "GetFieldKeys"),
         (Switcher::GetFieldValues, "GetFieldValues"),
         (Switcher::GetCoverageArea, "GetCoverageArea"),
+        (Switcher::GetChanges, "GetChanges"),
     ];
 }
 
@@ -119,6 +122,30 @@ impl FromStr for FormatRef {
         let ok = (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if ok && !s.starts_with('-') { Ok(Self(s.to_owned())) } else { Err(format!("`{s}` is not a format key or id")) }
     }
+}
+
+/// A calendar date, `YYYY-MM-DD` exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Date(pub chrono::NaiveDate);
+
+impl FromStr for Date {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let shaped = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if shaped => Ok(Self(d)),
+            _ => Err(format!("`{s}` is not a date YYYY-MM-DD")),
+        }
+    }
+}
+
+fn date_schema() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Date)))
+        .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+        .into()
 }
 
 /// `0` or `1`.
@@ -312,6 +339,18 @@ pub struct SemanticParams {
     /// `GetFieldValues`: the key whose values are listed.
     #[param(schema_with = field_key_schema, required = false)]
     pub meeting_key: Option<FieldKey>,
+    /// `GetChanges`: from this date (UTC; default 90 days ago).
+    #[param(schema_with = date_schema, required = false)]
+    pub start_date: Option<Date>,
+    /// `GetChanges`: up to and including this date (UTC; default today).
+    #[param(schema_with = date_schema, required = false)]
+    pub end_date: Option<Date>,
+    /// `GetChanges`: only this meeting.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub meeting_id: Option<MeetingId>,
+    /// `GetChanges`: only this service body and its descendants.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub service_body_id: Option<ServiceBodyId>,
 }
 
 impl FromQuery for SemanticParams {
@@ -377,6 +416,10 @@ impl FromQuery for SemanticParams {
             show_all: q.optional("show_all"),
             parents: q.optional("parents"),
             meeting_key: q.optional("meeting_key"),
+            start_date: q.optional("start_date"),
+            end_date: q.optional("end_date"),
+            meeting_id: q.optional("meeting_id"),
+            service_body_id: q.optional("service_body_id"),
         }
     }
 }

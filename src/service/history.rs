@@ -94,8 +94,8 @@ impl Lantern {
         Ok(ChangePage { changes, next_since, private })
     }
 
-    /// The changes of meetings made in `[from, until)`, optionally of one meeting or of one service
-    /// body and its descendants, oldest first, at most `limit`: the public view (BMLT's
+    /// The changes of meetings made in `[from, until)` after sequence `after`, optionally of one
+    /// meeting or of one service body and its descendants, oldest first, at most `limit`: the public view (BMLT's
     /// `GetChanges`); the caller keeps only changes of published meetings. Blocking.
     pub fn meeting_changes_between(
         &self,
@@ -103,11 +103,12 @@ impl Lantern {
         until: DateTime<Utc>,
         meeting: Option<MeetingId>,
         service_body: Option<ServiceBodyId>,
+        after: i64,
         limit: usize,
     ) -> Result<Vec<ChangeEntry>, ServiceError> {
         let directory = self.directory();
         let query = FeedQuery {
-            after: 0,
+            after,
             limit: i64::try_from(limit).unwrap_or(i64::MAX),
             kinds: vec![EntityKind::Meeting],
             service_bodies: service_body.map(|id| directory.subtree(id).into_iter().map(ServiceBodyId::get).collect()),

@@ -62,6 +62,7 @@ async fn answers_have_the_fixtures_keys_and_value_types() {
     let all_keys = get(&app, "/client_interface/json/?switcher=GetSearchResults&meeting_ids=1,2,3,4,5,6,7,8,9,10,11,12&fellowship=aa,na,ca,oa,ga,al-anon").await;
     let available: BTreeSet<String> =
         info[0]["available_keys"].as_str().unwrap_or_default().split(',').map(str::to_owned).collect();
+    assert!(all_keys.as_array().map(Vec::len).is_some_and(|n| n >= 12), "{all_keys}");
     for row in all_keys.as_array().into_iter().flatten() {
         assert_eq!(
             row.as_object().map(|o| o.keys().cloned().collect::<BTreeSet<_>>()),
@@ -112,11 +113,19 @@ async fn a_negative_width_is_exactly_the_nearest_n_in_distance_order_and_weekday
     let not_thursdays =
         get(&app, &format!("/client_interface/json/?switcher=GetSearchResults&{NEAR}&geo_width_km=-10&weekdays=-5"))
             .await;
+    assert_eq!(not_thursdays.as_array().map(Vec::len), Some(10));
     assert!(not_thursdays.as_array().into_iter().flatten().all(|r| r["weekday_tinyint"] != "5"));
     // Online and hybrid meetings carry VM and HY, and say how to join.
     let all = get(&app, "/client_interface/json/?switcher=GetSearchResults&venue_types=2,3").await;
     let rows = all.as_array().cloned().unwrap_or_default();
-    assert!(!rows.is_empty());
+    let venues: BTreeSet<&str> = rows.iter().filter_map(|r| r["venue_type"].as_str()).collect();
+    assert_eq!(venues, BTreeSet::from(["2", "3"]), "both virtual and hybrid rows");
+    let in_person = get(&app, "/client_interface/json/?switcher=GetSearchResults&venue_types=1").await;
+    assert!(in_person.as_array().is_some_and(|r| !r.is_empty()));
+    for r in in_person.as_array().into_iter().flatten() {
+        let formats: Vec<&str> = r["formats"].as_str().unwrap_or("").split(',').collect();
+        assert!(!formats.contains(&"VM") && !formats.contains(&"HY"), "{r}");
+    }
     for r in &rows {
         let formats: Vec<&str> = r["formats"].as_str().unwrap_or("").split(',').collect();
         let wanted = if r["venue_type"] == "2" { "VM" } else { "HY" };
@@ -170,7 +179,7 @@ async fn jsonp_wraps_the_answer_and_refuses_what_is_not_an_identifier() {
         let json: Value = serde_json::from_str(inner).unwrap_or_else(|e| panic!("{e}: {inner}"));
         assert_eq!(json, get(&app, "/client_interface/json/?switcher=GetFieldKeys").await);
     }
-    for bad in ["alert(1)", "a-b", "1abc", "x;y", ""] {
+    for bad in ["alert(1)", "a-b", "1abc", "x;y", "%20", "a..b"] {
         let (status, _, problem) =
             app.get(&format!("/client_interface/jsonp/?switcher=GetFieldKeys&callback={bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
@@ -183,7 +192,7 @@ async fn jsonp_wraps_the_answer_and_refuses_what_is_not_an_identifier() {
         ("/client_interface/json/?switcher=GetSearchResults&fellowship=zz", StatusCode::NOT_FOUND),
         ("/client_interface/json/?switcher=GetFieldValues", StatusCode::BAD_REQUEST),
         ("/client_interface/json/?switcher=GetSearchResults&formats=NOPE", StatusCode::NOT_FOUND),
-        ("/client_interface/json/?switcher=GetSearchResults&formats=O,-JT,17", StatusCode::OK),
+        ("/client_interface/jsonp/?switcher=GetFieldKeys", StatusCode::BAD_REQUEST),
     ] {
         let (got, _, problem) = app.get(uri).await;
         assert_eq!(got, status, "{uri}: {problem}");
@@ -251,4 +260,58 @@ async fn changes_list_the_served_fellowships_published_meeting_changes_between_d
         actix_web::test::call_and_read_body_json(&service, actix_web::test::TestRequest::get().uri(&uri).to_request())
             .await;
     assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+}
+
+#[actix_web::test]
+async fn formats_filter_by_key_or_id_and_say_closures_and_monthly_weeks() {
+    use actix_web::http::Method;
+    let app = app();
+    let admin = crate::support::issue_key(&app, "admin", None);
+    let meeting = serde_json::json!({"name": "Monthly Basic Text", "fellowship": "na", "service_body_id": 4,
+        "attendance": "in_person", "types": ["NA-BT"],
+        "schedule": {"days": ["monday"], "start_time": "19:00", "weeks_of_month": [1, 3]},
+        "closures": {"suspended_until": "2026-12-31"},
+        "location": {"name": "Hall", "latitude": -34.92, "longitude": 138.6}});
+    let (status, _, created) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(meeting)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].to_string();
+    let rows = get(&app, &format!("/client_interface/json/?switcher=GetSearchResults&meeting_ids={id}")).await;
+    let row = &rows[0];
+    assert_eq!((row["weekday_tinyint"].as_str(), row["formats"].as_str()), (Some("2"), Some("BT,TC")), "{row}");
+    assert_eq!(row["comments"], "Meets on the 1st and 3rd Monday of the month.");
+    assert_eq!(row["format_shared_id_list"], "3,1003");
+    // By key, by id, excluded, and AND against OR.
+    for (formats, found) in
+        [("BT", true), ("3", true), ("-BT", false), ("BT,O&formats_comparison_operator=AND", false), ("BT,O", true)]
+    {
+        let uri = format!("/client_interface/json/?switcher=GetSearchResults&meeting_ids={id}&formats={formats}");
+        assert_eq!(get(&app, &uri).await.as_array().map(|r| !r.is_empty()), Some(found), "{formats}");
+    }
+    // Where AA is served too, its codes never take an NA key's meaning.
+    let formats = get(&app, "/client_interface/json/?switcher=GetFormats&show_all=1&fellowship=na,aa").await;
+    let keys: Vec<&str> = formats.as_array().into_iter().flatten().filter_map(|f| f["key_string"].as_str()).collect();
+    let distinct: BTreeSet<&&str> = keys.iter().collect();
+    assert_eq!(distinct.len(), keys.len(), "no key twice");
+    assert!(keys.contains(&"B") && keys.contains(&"MG-B") && keys.contains(&"MG-11"), "{keys:?}");
+    assert!(keys.iter().all(|k| !k.bytes().all(|b| b.is_ascii_digit())), "no key reads as an id");
+    let only = get(&app, "/client_interface/json/?switcher=GetFormats&key_strings=BT,17").await;
+    let keys: Vec<&str> = only.as_array().into_iter().flatten().filter_map(|f| f["key_string"].as_str()).collect();
+    assert_eq!(keys, ["BT", "O"], "by key and by id");
+    // Paging and sorting.
+    let page = |n: u32| {
+        format!(
+            "/client_interface/json/?switcher=GetSearchResults&{NEAR}&geo_width_km=20&sort_keys=id_bigint&page_size=2&page_num={n}"
+        )
+    };
+    let (first, second) = (get(&app, &page(1)).await, get(&app, &page(2)).await);
+    let ids = |v: &Value| {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["id_bigint"].as_str()?.parse::<i64>().ok())
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (ids(&first), ids(&second));
+    assert_eq!((a.len(), b.len()), (2, 2));
+    assert!(a.windows(2).all(|w| w[0] <= w[1]) && a[1] <= b[0], "{a:?} {b:?}");
 }

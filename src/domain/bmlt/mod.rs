@@ -130,7 +130,9 @@ impl FormatTable {
                     continue;
                 }
                 let own = t.code.as_str();
-                let taken = na_keys.iter().any(|k| k == own) || [VIRTUAL, HYBRID].contains(&own);
+                // A numeric key would read as a format id (`11` is NA's id for `IL`).
+                let numeric = own.bytes().all(|b| b.is_ascii_digit());
+                let taken = numeric || na_keys.iter().any(|k| k == own) || [VIRTUAL, HYBRID].contains(&own);
                 let key = if taken { format!("MG-{own}") } else { own.to_owned() };
                 table.by_code.insert(t.code.clone(), table.formats.len());
                 table.formats.push(Format {
@@ -151,9 +153,12 @@ impl FormatTable {
         &self.formats
     }
 
-    /// The format with this key or numeric id.
+    /// The format with this key, else with this numeric id (keys are never all digits).
     pub fn find(&self, key_or_id: &str) -> Option<&Format> {
-        self.formats.iter().find(|f| f.key == key_or_id || f.id.to_string() == key_or_id)
+        self.formats
+            .iter()
+            .find(|f| f.key == key_or_id)
+            .or_else(|| self.formats.iter().find(|f| f.id.to_string() == key_or_id))
     }
 
     /// The formats of a meeting, judged on `today` in its own zone: its types and languages, `VM`
@@ -218,11 +223,14 @@ pub fn rows(meeting: &Meeting, ctx: &RowContext<'_>) -> Vec<Row> {
     let online = data.online.as_ref();
     let parts = location.and_then(|l| l.formatted_address.as_deref()).map(address::split).unwrap_or_default();
     let text = |v: Option<&String>| v.cloned().unwrap_or_default();
+    let joinable = online.is_some_and(|o| o.conference_url.is_some() || o.conference_phone.is_some());
     let venue = match data.attendance {
         Attendance::Online => "2",
         Attendance::Hybrid => "3",
-        Attendance::InPerson | Attendance::Inactive if data.coordinates().is_some() => "1",
-        _ => "2",
+        Attendance::InPerson => "1",
+        // Not meeting now: where it would meet.
+        Attendance::Inactive if data.coordinates().is_none() && joinable => "2",
+        Attendance::Inactive => "1",
     };
     let mut base = Row::new();
     for key in MEETING_KEYS {

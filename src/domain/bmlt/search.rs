@@ -192,13 +192,17 @@ fn row_matches(row: &Row, query: &SearchQuery) -> bool {
         && query.max_duration.is_none_or(|d| duration <= d)
 }
 
-/// Compares by the given keys, numerically where both values are numbers.
+/// Compares by the given keys: numbers (finite ones) by value and before text, text as text. A
+/// total order, whatever the values.
 fn by_keys(a: &Row, b: &Row, keys: &[String]) -> Ordering {
+    let number = |v: Option<&String>| v.and_then(|v| v.parse::<f64>().ok()).filter(|n| n.is_finite());
     for key in keys {
         let (x, y) = (a.get(key.as_str()), b.get(key.as_str()));
-        let order = match (x.and_then(|v| v.parse::<f64>().ok()), y.and_then(|v| v.parse::<f64>().ok())) {
-            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-            _ => x.cmp(&y),
+        let order = match (number(x), number(y)) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => x.cmp(&y),
         };
         if order != Ordering::Equal {
             return order;

@@ -180,7 +180,8 @@ fn respond(lantern: &Lantern, p: &SemanticParams, root: &str, settings: &BmltSet
             let used: BTreeSet<String> =
                 served_meetings().flat_map(|m| table.of_meeting(m, now)).map(|f| f.key.clone()).collect();
             let show_all = p.show_all.is_some_and(|s| s.0);
-            let keys: Vec<&str> = p.key_strings.iter().map(|k| k.0.as_str()).collect();
+            let keys: Vec<&str> =
+                p.key_strings.iter().filter_map(|k| table.find(&k.0)).map(|f| f.key.as_str()).collect();
             let formats = table
                 .formats()
                 .iter()
@@ -207,7 +208,9 @@ fn respond(lantern: &Lantern, p: &SemanticParams, root: &str, settings: &BmltSet
                 let mut ancestors = Vec::new();
                 for id in &ids {
                     let mut at = directory.service_body(*id).and_then(|b| b.data.parent_id);
-                    while let Some(parent) = at {
+                    // Bounded by the number of bodies, so a corrupt cycle cannot loop forever.
+                    for _ in 0..directory.service_bodies().count() {
+                        let Some(parent) = at else { break };
                         ancestors.push(parent);
                         at = directory.service_body(parent).and_then(|b| b.data.parent_id);
                     }
@@ -288,39 +291,59 @@ fn changes(
     fellowships: &[FellowshipCode],
     p: &SemanticParams,
 ) -> Result<Value, ApiError> {
-    use crate::service::history::Record;
-    use crate::storage::change_log::ChangeKind;
     let now = lantern.clock().now();
     let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
     let from = p.start_date.map_or(now - chrono::Duration::days(90), |d| midnight(d.0));
     let until = p.end_date.map_or(now + chrono::Duration::seconds(1), |d| midnight(d.0) + chrono::Duration::days(1));
-    let entries = lantern.meeting_changes_between(from, until, p.meeting_id, p.service_body_id, MAX_CHANGES)?;
-    let rows = entries.into_iter().filter_map(|c| {
-        let meeting = |r: &Option<Record>| match r {
-            Some(Record::Meeting(m)) if m.data.published && fellowships.contains(&m.data.fellowship) => Some(m.clone()),
-            _ => None,
-        };
-        let shown = meeting(&c.after).or_else(|| meeting(&c.before))?;
-        let (kind, details) = match c.change_kind {
-            ChangeKind::Create => ("comdef_change_type_new", "The meeting was created."),
-            ChangeKind::Update => ("comdef_change_type_change", "The meeting was changed."),
-            ChangeKind::Delete => ("comdef_change_type_delete", "The meeting was deleted."),
-            ChangeKind::Restore => ("comdef_change_type_rollback", "The meeting was restored."),
-        };
-        let body = shown.data.service_body_id;
-        Some(json!({
-            "date_int": c.at.timestamp().to_string(),
-            "date_string": c.at.format("%-I:%M %p, %-m/%-d/%Y").to_string(),
-            "change_type": kind, "change_id": c.seq.to_string(),
-            "meeting_id": shown.id.to_string(), "meeting_name": shown.data.name,
-            "user_id": "", "user_name": "",
-            "service_body_id": body.to_string(),
-            "service_body_name": directory.service_body(body).map(|b| b.data.name.clone()).unwrap_or_default(),
-            "meeting_exists": if directory.meeting(shown.id).is_some() { "1" } else { "0" },
-            "details": details,
-        }))
-    });
-    Ok(Value::Array(rows.collect()))
+    let mut shown = Vec::new();
+    let mut after = 0;
+    // Read in batches until MAX_CHANGES are shown: the filters below drop changes the SQL keeps.
+    while shown.len() < MAX_CHANGES {
+        let batch =
+            lantern.meeting_changes_between(from, until, p.meeting_id, p.service_body_id, after, MAX_CHANGES)?;
+        let Some(last) = batch.last().map(|c| c.seq) else { break };
+        after = last;
+        let full = batch.len() == MAX_CHANGES;
+        shown.extend(batch.into_iter().filter_map(|c| change_json(directory, fellowships, c)));
+        if !full {
+            break;
+        }
+    }
+    shown.truncate(MAX_CHANGES);
+    Ok(Value::Array(shown))
+}
+
+/// One change as `GetChanges` lists it, if it is a change of a published meeting served.
+fn change_json(
+    directory: &Directory,
+    fellowships: &[FellowshipCode],
+    c: crate::service::history::ChangeEntry,
+) -> Option<Value> {
+    use crate::service::history::Record;
+    use crate::storage::change_log::ChangeKind;
+    let meeting = |r: &Option<Record>| match r {
+        Some(Record::Meeting(m)) if m.data.published && fellowships.contains(&m.data.fellowship) => Some(m.clone()),
+        _ => None,
+    };
+    let shown = meeting(&c.after).or_else(|| meeting(&c.before))?;
+    let (kind, details) = match c.change_kind {
+        ChangeKind::Create => ("comdef_change_type_new", "The meeting was created."),
+        ChangeKind::Update => ("comdef_change_type_change", "The meeting was changed."),
+        ChangeKind::Delete => ("comdef_change_type_delete", "The meeting was deleted."),
+        ChangeKind::Restore => ("comdef_change_type_rollback", "The meeting was restored."),
+    };
+    let body = shown.data.service_body_id;
+    Some(json!({
+        "date_int": c.at.timestamp().to_string(),
+        "date_string": c.at.format("%-I:%M %p, %-m/%-d/%Y").to_string(),
+        "change_type": kind, "change_id": c.seq.to_string(),
+        "meeting_id": shown.id.to_string(), "meeting_name": shown.data.name,
+        "user_id": "", "user_name": "",
+        "service_body_id": body.to_string(),
+        "service_body_name": directory.service_body(body).map(|b| b.data.name.clone()).unwrap_or_default(),
+        "meeting_exists": if directory.meeting(shown.id).is_some() { "1" } else { "0" },
+        "details": details,
+    }))
 }
 
 /// (min lon, min lat, max lon, max lat) of the meetings with places.

@@ -318,8 +318,9 @@ pub struct SemanticParams {
     /// Page number, from 1.
     #[param(inline)]
     pub page_num: Option<PageNumber>,
-    /// Also answer the formats the meetings use: `{"meetings": […], "formats": […]}`.
-    #[param(value_type = Option<bool>)]
+    /// Sent at all (with any value or none): also answer the formats the meetings use,
+    /// `{"meetings": […], "formats": […]}`.
+    #[param(value_type = Option<String>, max_length = 10)]
     pub get_used_formats: bool,
     /// Accepted and ignored: the interface shows the public view only.
     #[param(max_length = 100)]
@@ -397,7 +398,13 @@ impl FromQuery for SemanticParams {
             data_field_key: q.list("data_field_key"),
             page_size: q.optional("page_size"),
             page_num: q.optional("page_num"),
-            get_used_formats: q.flag("get_used_formats"),
+            get_used_formats: {
+                let long = q.optional::<String>("get_used_formats").is_some_and(|v| v.chars().count() > 10);
+                if long {
+                    q.push("get_used_formats", "must have at most 10 characters");
+                }
+                q.sent("get_used_formats")
+            },
             advanced_published: q.optional::<String>("advanced_published").filter(|t| {
                 let ok = t.chars().count() <= 100;
                 if !ok {
@@ -443,7 +450,8 @@ impl FromQuery for CallbackParams {
                 && part.len() <= 100
         };
         let parts: Vec<&str> = callback.split('.').collect();
-        if !callback.is_empty() && (parts.len() > 10 || !parts.iter().all(|p| ident(p))) {
+        let given = q.sent("callback");
+        if given && (parts.len() > 10 || !parts.iter().all(|p| ident(p))) {
             q.push("callback", "must be a JavaScript identifier (letters, digits, `_`, `$`, dotted)");
         }
         Self { callback }

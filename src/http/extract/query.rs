@@ -144,6 +144,12 @@ impl<'a> QueryReader<'a> {
         }
     }
 
+    /// Whether the key was sent at all, whatever its value (BMLT's `&get_used_formats`); read the
+    /// value with another method, which records the name.
+    pub fn sent(&self, name: &str) -> bool {
+        self.pairs.has(name)
+    }
+
     /// The names read so far, in order.
     pub fn names_read(&self) -> &[&'static str] {
         &self.read

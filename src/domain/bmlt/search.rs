@@ -100,12 +100,14 @@ pub fn search(
     };
     let (body_any, body_none) = (bodies(&query.services.any), bodies(&query.services.none));
     let text = query.text.as_ref().map(|t| t.to_lowercase());
-    let mut found: Vec<(Option<f64>, Row)> = Vec::new();
+    let ids: std::collections::HashSet<MeetingId> = query.meeting_ids.iter().copied().collect();
+    // Meetings first (cheap), rows only for the ones that can be in the answer.
+    let mut candidates: Vec<(Option<f64>, &Meeting)> = Vec::new();
     for meeting in directory.meetings() {
         let data = &meeting.data;
         let admitted = data.published
             && fellowships.contains(&data.fellowship)
-            && (query.meeting_ids.is_empty() || query.meeting_ids.contains(&meeting.id))
+            && (ids.is_empty() || ids.contains(&meeting.id))
             && (body_any.is_empty() || body_any.contains(&data.service_body_id))
             && !body_none.contains(&data.service_body_id)
             && text.as_ref().is_none_or(|t| data.search_text().contains(t.as_str()))
@@ -123,24 +125,39 @@ pub fn search(
         {
             continue;
         }
+        candidates.push((distance, meeting));
+    }
+    let far = |d: &Option<f64>| d.unwrap_or(f64::INFINITY);
+    let nearest = match query.near {
+        Some((_, Width::Nearest(n))) => Some(n),
+        _ => None,
+    };
+    if nearest.is_some() {
+        candidates.sort_by(|(da, a), (db, b)| far(da).total_cmp(&far(db)).then_with(|| a.id.cmp(&b.id)));
+    }
+    let mut found: Vec<(Option<f64>, Row)> = Vec::new();
+    for (distance, meeting) in candidates {
+        // Past the n-th row, only rows at its very distance can still be in the answer (ties).
+        if let Some(n) = nearest
+            && found.len() >= n
+            && found.get(n - 1).is_some_and(|(d, _)| far(&distance) > far(d))
+        {
+            break;
+        }
         for row in rows(meeting, ctx) {
             if row_matches(&row, query) {
                 found.push((distance, row));
             }
         }
     }
-    let nearest = matches!(query.near, Some((_, Width::Nearest(_))));
-    if query.sort_by_distance || nearest {
+    if query.sort_by_distance || nearest.is_some() {
         found.sort_by(|(da, a), (db, b)| {
-            da.partial_cmp(db)
-                .unwrap_or(Ordering::Equal)
-                .then_with(|| by_keys(a, b, &query.sort_keys))
-                .then_with(|| default_order(a, b))
+            far(da).total_cmp(&far(db)).then_with(|| by_keys(a, b, &query.sort_keys)).then_with(|| default_order(a, b))
         });
     } else {
         found.sort_by(|(_, a), (_, b)| by_keys(a, b, &query.sort_keys).then_with(|| default_order(a, b)));
     }
-    if let Some((_, Width::Nearest(n))) = query.near {
+    if let Some(n) = nearest {
         found.truncate(n);
     }
     if query.sort_by_distance {
@@ -215,4 +232,25 @@ fn by_keys(a: &Row, b: &Row, keys: &[String]) -> Ordering {
 fn default_order(a: &Row, b: &Row) -> Ordering {
     let keys = ["weekday_tinyint", "start_time", "id_bigint"].map(str::to_owned);
     by_keys(a, b, &keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_order_finite_numbers_first_then_text_a_total_order() {
+        let mut rows: Vec<Row> =
+            ["9", "10", "5A", "NaN", "inf", "", "-1"].iter().map(|v| Row::from([("zone", (*v).to_owned())])).collect();
+        rows.sort_by(|a, b| by_keys(a, b, &["zone".to_owned()]));
+        let got: Vec<&str> = rows.iter().map(|r| r["zone"].as_str()).collect();
+        assert_eq!(got, ["-1", "9", "10", "", "5A", "NaN", "inf"]);
+    }
+
+    #[test]
+    fn includes_admit_any_of_and_none_of() {
+        let days = Include { any: vec![2, 3], none: vec![3] };
+        assert!(days.admits(&2) && !days.admits(&3) && !days.admits(&4));
+        assert!(Include::<u8>::default().admits(&7));
+    }
 }

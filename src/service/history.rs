@@ -11,7 +11,8 @@ use crate::domain::ids::{MeetingId, ServiceBodyId};
 use crate::domain::meeting::Meeting;
 use crate::domain::service_body::{Fellowship, ServiceBody};
 use crate::storage::StorageError;
-use crate::storage::change_log::{self, ChangeKind, ChangeRow, EntityKind, FeedQuery};
+pub use crate::storage::change_log::ChangeKind;
+use crate::storage::change_log::{self, ChangeRow, EntityKind, FeedQuery};
 
 /// A record as the change log keeps it.
 #[derive(Debug, Clone)]

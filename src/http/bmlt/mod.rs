@@ -319,8 +319,8 @@ fn change_json(
     fellowships: &[FellowshipCode],
     c: crate::service::history::ChangeEntry,
 ) -> Option<Value> {
+    use crate::service::history::ChangeKind;
     use crate::service::history::Record;
-    use crate::storage::change_log::ChangeKind;
     let meeting = |r: &Option<Record>| match r {
         Some(Record::Meeting(m)) if m.data.published && fellowships.contains(&m.data.fellowship) => Some(m.clone()),
         _ => None,

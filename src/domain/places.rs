@@ -144,7 +144,7 @@ impl Gazetteer {
     }
 }
 
-/// The built-in gazetteer, unpacked on first use (about a second) and kept.
+/// The built-in gazetteer, unpacked on first use (not at start-up) and kept.
 #[derive(Debug, Default)]
 pub struct LazyGazetteer(std::sync::OnceLock<Result<Gazetteer, String>>);
 

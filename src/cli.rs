@@ -39,14 +39,18 @@ pub enum Command {
 pub enum ImportCommand {
     /// A Meeting Guide JSON feed (a file); prints the diff as JSON, as the HTTP import answers it.
     MeetingGuide(ImportArgs),
+    /// A BMLT root server (its URL, e.g. `https://example.org/main_server`) or a folder holding its
+    /// `GetServiceBodies.json`, `GetFormats.json` and `GetSearchResults.json`: the server's service
+    /// bodies become a subtree below `--service-body`, kept by their BMLT ids; prints the diff.
+    Bmlt(ImportArgs),
 }
 
 /// Options of `import`.
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// The feed file.
+    /// The feed file (Meeting Guide), or the root server's URL or a folder of its answers (BMLT).
     pub file: PathBuf,
-    /// The service body the meetings go to.
+    /// The service body the meetings go to (BMLT: the one the server's bodies go below).
     #[arg(long)]
     pub service_body: i64,
     /// Print the diff, write nothing.
@@ -55,7 +59,7 @@ pub struct ImportArgs {
     /// The IANA zone of records with neither a `timezone` nor coordinates.
     #[arg(long)]
     pub time_zone: Option<String>,
-    /// The meetings' fellowship (default: the service body's).
+    /// The meetings' fellowship (default: the service body's; BMLT: else `na`).
     #[arg(long)]
     pub fellowship: Option<String>,
     /// `false` keeps the body's imported meetings the feed no longer has.

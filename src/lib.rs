@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod domain;
+pub mod fetch;
 pub mod http;
 pub mod run;
 pub mod seedgen;

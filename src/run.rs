@@ -8,7 +8,7 @@ use crate::cli::{GenerateArgs, ImportCommand, KeysCommand, ServeArgs};
 use crate::domain::access::NewKey;
 use crate::domain::access::{ApiKey, Caller};
 use crate::domain::clock::SystemClock;
-use crate::domain::ids::ServiceBodyId;
+use crate::domain::ids::{InvalidValue, ServiceBodyId};
 use crate::http::extract::public_url::PublicUrl;
 use crate::service::{Lantern, SeedSource};
 
@@ -106,28 +106,53 @@ pub fn keys(command: KeysCommand, args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// `lantern import`: reads a feed file into a service body through the same code path as the HTTP
-/// import (actor `import`), printing the same answer; the time taken goes to standard error.
+/// `lantern import`: reads a feed file (or a BMLT server's answers) into a service body through the
+/// same code path as the HTTP import (actor `import`), printing the same answer; the time taken goes
+/// to standard error.
 pub fn import(command: ImportCommand, args: ServeArgs) -> Result<(), String> {
-    let ImportCommand::MeetingGuide(a) = command;
     let started = std::time::Instant::now();
     let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock)).map_err(describe)?;
-    let bytes = std::fs::read(&a.file).map_err(|e| format!("{}: {e}", a.file.display()))?;
-    let records = crate::http::imports::feed_records(&bytes).map_err(|e| format!("{}: {e}", a.file.display()))?;
+    let (ImportCommand::MeetingGuide(a) | ImportCommand::Bmlt(a)) = &command;
     let options = crate::service::imports::ImportOptions {
         dry_run: a.dry_run,
-        time_zone: a.time_zone.map(|z| z.parse()).transpose().map_err(|e: crate::domain::ids::InvalidValue| e.0)?,
-        fellowship: a.fellowship.map(|f| f.parse()).transpose().map_err(|e: crate::domain::ids::InvalidValue| e.0)?,
+        time_zone: a.time_zone.as_ref().map(|z| z.parse()).transpose().map_err(|e: InvalidValue| e.0)?,
+        fellowship: a.fellowship.as_ref().map(|f| f.parse()).transpose().map_err(|e: InvalidValue| e.0)?,
         remove_missing: a.remove_missing,
     };
     let body = ServiceBodyId::new(a.service_body).map_err(|e| e.0)?;
     let loaded = started.elapsed();
-    let report = lantern.import_meeting_guide(&Caller::Operator, body, &records, &options).map_err(describe)?;
+    let source = a.file.display().to_string();
+    let (report, records) = match &command {
+        ImportCommand::MeetingGuide(a) => {
+            let bytes = std::fs::read(&a.file).map_err(|e| format!("{source}: {e}"))?;
+            let records = crate::http::imports::feed_records(&bytes).map_err(|e| format!("{source}: {e}"))?;
+            (
+                lantern.import_meeting_guide(&Caller::Operator, body, &records, &options).map_err(describe)?,
+                records.len(),
+            )
+        }
+        ImportCommand::Bmlt(_) => {
+            let fetcher = crate::fetch::Fetcher::new(
+                std::time::Duration::from_secs(60),
+                crate::http::imports::MAX_FEED_BYTES as u64,
+            );
+            let bytes = crate::fetch::bmlt_answers(&source, &fetcher).map_err(|e| e.to_string())?;
+            let mut answers = Vec::with_capacity(3);
+            for (switcher, bytes) in crate::fetch::BMLT_SWITCHERS.iter().zip(&bytes) {
+                answers.push(crate::domain::bmlt::import::read_answer(switcher, bytes)?);
+            }
+            let answers = crate::domain::bmlt::import::Answers {
+                service_bodies: &answers[0],
+                formats: &answers[1],
+                meetings: &answers[2],
+            };
+            (lantern.import_bmlt(&Caller::Operator, body, answers, &options).map_err(describe)?, answers.meetings.len())
+        }
+    };
     let answer = crate::http::imports::ImportResponse::from(report);
     println!("{}", serde_json::to_string_pretty(&answer).map_err(|e| e.to_string())?);
     eprintln!(
-        "imported {} records in {:.2} s (opening the database {:.2} s)",
-        records.len(),
+        "imported {records} records in {:.2} s (opening the database {:.2} s)",
         (started.elapsed() - loaded).as_secs_f64(),
         loaded.as_secs_f64()
     );

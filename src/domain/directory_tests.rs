@@ -27,6 +27,7 @@ pub(super) fn body(id: i64, parent: Option<i64>) -> ServiceBody {
             email: None,
             phone: None,
             contact: None,
+            external_id: None,
         },
         created_at: at,
         updated_at: at,

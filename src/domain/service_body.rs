@@ -84,6 +84,9 @@ pub struct ServiceBodyData {
     pub phone: Option<String>,
     /// Private: how to reach it.
     pub contact: Option<Contact>,
+    /// Its id in the source it was imported from (a BMLT server's service body id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// A stored service body; its serde form is the record kept in the change log.

@@ -298,6 +298,7 @@ impl Generator<'_> {
                 email: None,
                 phone: None,
                 contact: Some(Contact { name: None, email: Some("office@example.org".into()), phone: None }),
+                external_id: None,
             },
         });
         self.body_ids.insert(map_key, id);

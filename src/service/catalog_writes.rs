@@ -162,6 +162,9 @@ fn check_service_body(
     if let Some(problem) = data.phone.as_deref().and_then(rules::phone_problem) {
         push_error(&mut errors, "phone", problem);
     }
+    if data.external_id.as_ref().is_some_and(|x| x.chars().count() > 200 || x.contains('\0')) {
+        push_error(&mut errors, "external_id", "must have at most 200 characters and no NUL");
+    }
     if let Some(contact) = &data.contact {
         if let Some(problem) = contact.email.as_deref().and_then(rules::email_problem) {
             push_error(&mut errors, "contact.email", problem);

@@ -83,12 +83,24 @@ pub struct NewServiceBodyRow {
     pub version: i64,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub external_id: Option<String>,
 }
 
 impl NewServiceBodyRow {
     /// The row for a service body at a version.
     pub fn new(data: &ServiceBodyData, created_at: DateTime<Utc>, updated_at: DateTime<Utc>, version: i64) -> Self {
-        let ServiceBodyData { name, kind, parent_id, fellowship, time_zone, website, email, phone, contact } = data;
+        let ServiceBodyData {
+            name,
+            kind,
+            parent_id,
+            fellowship,
+            time_zone,
+            website,
+            email,
+            phone,
+            contact,
+            external_id,
+        } = data;
         Self {
             parent_id: parent_id.map(ServiceBodyId::get),
             name: name.clone(),
@@ -102,6 +114,7 @@ impl NewServiceBodyRow {
             version,
             email: email.clone(),
             phone: phone.clone(),
+            external_id: external_id.clone(),
         }
     }
 }
@@ -123,6 +136,7 @@ impl ServiceBodyRow {
             version,
             email,
             phone,
+            external_id,
         } = fields;
         let corrupt = |what: &str| StorageError::Corrupt(format!("service_bodies {id}: {what}"));
         Ok(ServiceBody {
@@ -137,6 +151,7 @@ impl ServiceBodyRow {
                 email,
                 phone,
                 contact: contact.map(|c| from_json("service_bodies.contact", &c)).transpose()?,
+                external_id,
             },
             created_at: utc(created_at),
             updated_at: utc(updated_at),

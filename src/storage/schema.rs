@@ -27,6 +27,7 @@ diesel::table! {
         version -> BigInt,
         email -> Nullable<Text>,
         phone -> Nullable<Text>,
+        external_id -> Nullable<Text>,
     }
 }
 

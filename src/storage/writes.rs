@@ -147,27 +147,33 @@ pub fn update_fellowship(conn: &mut AnyConnection, f: &Fellowship, at: DateTime<
     Ok(())
 }
 
-/// The live meetings of one service body (not of its descendants), by id.
-pub fn live_meetings_in_body(conn: &mut AnyConnection, body: ServiceBodyId) -> Result<Vec<Meeting>, StorageError> {
-    let ids = meetings::table
-        .filter(meetings::service_body_id.eq(body.get()))
-        .filter(meetings::deleted_at.is_null())
-        .select(meetings::id);
+/// The live meetings of some service bodies (not of their other descendants), by id.
+pub fn live_meetings_in_bodies(
+    conn: &mut AnyConnection,
+    bodies: &[ServiceBodyId],
+) -> Result<Vec<Meeting>, StorageError> {
+    let bodies: Vec<i64> = bodies.iter().map(|b| b.get()).collect();
+    let ids = || {
+        meetings::table
+            .filter(meetings::service_body_id.eq_any(&bodies))
+            .filter(meetings::deleted_at.is_null())
+            .select(meetings::id)
+    };
     let rows: Vec<MeetingRow> = meetings::table
-        .filter(meetings::service_body_id.eq(body.get()))
+        .filter(meetings::service_body_id.eq_any(&bodies))
         .filter(meetings::deleted_at.is_null())
         .order(meetings::id)
         .select(MeetingRow::as_select())
         .load(conn)?;
     let mut locations: std::collections::HashMap<i64, LocationRow> = meeting_locations::table
-        .filter(meeting_locations::meeting_id.eq_any(ids))
+        .filter(meeting_locations::meeting_id.eq_any(ids()))
         .select(LocationRow::as_select())
         .load(conn)?
         .into_iter()
         .map(|l: LocationRow| (l.meeting_id, l))
         .collect();
     let mut online: std::collections::HashMap<i64, OnlineRow> = meeting_online::table
-        .filter(meeting_online::meeting_id.eq_any(ids))
+        .filter(meeting_online::meeting_id.eq_any(ids()))
         .select(OnlineRow::as_select())
         .load(conn)?
         .into_iter()

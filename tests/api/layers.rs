@@ -1,15 +1,16 @@
 //! The layers hold by test, not by review: dependencies point inward only
-//! (`http` → `service` → (`storage` →) `domain`; the binary's `cli`/`run` and the `seedgen`
+//! (`http` → `service` → (`storage`, `fetch` →) `domain`; the binary's `cli`/`run` and the `seedgen`
 //! tool sit outside them). A forbidden `crate::` path in a layer's source fails this test.
 
 use std::path::{Path, PathBuf};
 
 /// For each layer (a folder under `src/`), the top-level modules it must not name.
 const FORBIDDEN: &[(&str, &[&str])] = &[
-    ("domain", &["storage", "service", "http", "run", "cli", "seedgen"]),
-    ("storage", &["service", "http", "run", "cli", "seedgen"]),
+    ("domain", &["storage", "fetch", "service", "http", "run", "cli", "seedgen"]),
+    ("storage", &["fetch", "service", "http", "run", "cli", "seedgen"]),
+    ("fetch", &["storage", "service", "http", "run", "cli", "seedgen"]),
     ("service", &["http", "run", "cli", "seedgen"]),
-    ("http", &["storage", "run", "cli", "seedgen"]),
+    ("http", &["storage", "fetch", "run", "cli", "seedgen"]),
     ("seedgen", &["http", "run", "cli"]),
 ];
 

@@ -1,7 +1,9 @@
 //! Integration tests: the real app in process, against SQLite and PostgreSQL.
 
 mod bmlt;
+mod bmlt_import;
 mod catalog;
+mod fake_server;
 mod golden;
 mod history;
 mod layers;

@@ -2,6 +2,7 @@
 //! meeting as BMLT rows (`GetSearchResults`), one row per weekday, every value a string. NA clients
 //! (crouton, bread, Yap) read these; the keys and shapes are BMLT's, the answers Lantern's.
 
+pub mod import;
 pub mod search;
 
 use std::collections::BTreeMap;
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::address;
 use super::ids::{FellowshipCode, LanguageCode, TypeCode};
 use super::meeting::{Attendance, Meeting};
-use super::meeting_guide::Sentence;
+use super::meeting_guide::{Sentence, closing_sentences};
 use super::schedule::Weekday;
 use super::vocabulary::{FormatMeaning, TypeOrigin, Vocabulary};
 
@@ -237,6 +238,8 @@ pub fn rows(meeting: &Meeting, ctx: &RowContext<'_>) -> Vec<Row> {
         base.insert(key, String::new());
     }
     let coordinates = data.coordinates();
+    let today = ctx.now.with_timezone(&schedule.time_zone.tz()).date_naive();
+    let closing = closing_sentences(&data.closures, today);
     let fill = [
         ("id_bigint", meeting.id.to_string()),
         ("service_body_bigint", data.service_body_id.to_string()),
@@ -273,6 +276,7 @@ pub fn rows(meeting: &Meeting, ctx: &RowContext<'_>) -> Vec<Row> {
             if !schedule.weeks_of_month.is_empty() {
                 comments.push(Sentence::Weeks(*day, schedule.weeks_of_month.clone()).text());
             }
+            comments.extend(closing.iter().map(Sentence::text));
             row.insert("comments", comments.join("\n"));
             row
         })

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Sentence, day_number};
+use super::{Sentence, closing_sentences, day_number};
 use crate::domain::directory::Directory;
 use crate::domain::ids::ServiceBodyId;
 use crate::domain::meeting::{Attendance, Meeting};
@@ -164,12 +164,7 @@ pub fn records(meeting: &Meeting, base_slug: &str, ctx: &FeedContext<'_>) -> Vec
     }
     types.sort_unstable();
     types.dedup();
-    let mut closing = Vec::new();
-    let closed: Vec<_> = data.closures.dates.iter().copied().filter(|d| *d >= today).collect();
-    if !closed.is_empty() {
-        closing.push(Sentence::Closed(closed));
-    }
-    closing.extend(suspended.map(Sentence::Suspended));
+    let closing = closing_sentences(&data.closures, today);
     let location = data.location.as_ref();
     let coordinates = data.coordinates();
     let online = data.online.as_ref();

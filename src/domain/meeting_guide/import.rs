@@ -284,11 +284,11 @@ impl Reader {
             let region: Vec<String> =
                 [self.text(f, "state"), self.text(f, "postal_code")].into_iter().flatten().collect();
             let region = (!region.is_empty()).then(|| region.join(" "));
-            let parts: Vec<String> = [self.text(f, "address"), self.text(f, "city"), region, self.text(f, "country")]
-                .into_iter()
-                .flatten()
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
+            let rest: Vec<String> =
+                [self.text(f, "city"), region, self.text(f, "country")].into_iter().flatten().collect();
+            // A street alone is `street_address`, not an address line (it would read as a city).
+            let parts: Vec<String> = self.text(f, "address").into_iter().chain(rest.iter().cloned()).collect();
+            (!rest.is_empty()).then(|| parts.join(", "))
         });
         let location = Location {
             name: self.text(f, "location"),

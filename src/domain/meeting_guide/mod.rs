@@ -11,6 +11,7 @@ pub mod import;
 
 use chrono::NaiveDate;
 
+use super::meeting::Closures;
 use super::schedule::{WeekOfMonth, Weekday};
 
 /// Meeting Guide's day number: 0 = Sunday … 6 = Saturday.
@@ -104,6 +105,18 @@ impl Sentence {
         let rest = line.strip_prefix("Suspended until ")?.strip_suffix('.')?;
         NaiveDate::parse_from_str(rest, "%Y-%m-%d").ok().map(Sentence::Suspended)
     }
+}
+
+/// The closures still ahead on `today` (the meeting's local date), as sentences: the closed dates
+/// from today on, then the suspension if it has not ended.
+pub fn closing_sentences(closures: &Closures, today: NaiveDate) -> Vec<Sentence> {
+    let mut closing = Vec::new();
+    let closed: Vec<_> = closures.dates.iter().copied().filter(|d| *d >= today).collect();
+    if !closed.is_empty() {
+        closing.push(Sentence::Closed(closed));
+    }
+    closing.extend(closures.suspended_until.filter(|until| *until >= today).map(Sentence::Suspended));
+    closing
 }
 
 /// Splits notes into the publisher's text and the trailing lines Lantern wrote.

@@ -41,6 +41,10 @@ pub struct ServiceBodyRequest {
     pub phone: Option<String>,
     /// Private contact.
     pub contact: Option<ContactResponse>,
+    /// Its id in the source it was imported from (a BMLT import keeps a BMLT server's service body
+    /// id here and maps the server's bodies by it); at most 200 characters.
+    #[schema(max_length = 200)]
+    pub external_id: Option<String>,
 }
 
 impl JsonBody for ServiceBodyRequest {
@@ -54,6 +58,7 @@ impl JsonBody for ServiceBodyRequest {
         "email",
         "phone",
         "contact",
+        "external_id",
         // Read-only, ignored.
         "id",
         "created_at",
@@ -88,6 +93,7 @@ impl JsonBody for ServiceBodyRequest {
             email: f.trimmed("email", e),
             phone: f.trimmed("phone", e),
             contact,
+            external_id: f.trimmed("external_id", e),
         }
     }
 }
@@ -106,6 +112,7 @@ impl ServiceBodyRequest {
             email: self.email,
             phone: self.phone,
             contact,
+            external_id: self.external_id,
         };
         ServiceBodyWrite { data, problems }
     }
@@ -135,6 +142,8 @@ pub struct ServiceBodyRecordResponse {
     /// Private: present only for admins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactResponse>,
+    /// Its id in the source it was imported from (a BMLT server's service body id).
+    pub external_id: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// RFC 3339, UTC.
@@ -158,6 +167,7 @@ impl ServiceBodyRecordResponse {
             email: d.email.clone(),
             phone: d.phone.clone(),
             contact: d.contact.as_ref().filter(|_| private).map(ContactResponse::from),
+            external_id: d.external_id.clone(),
             created_at: instant(b.created_at),
             updated_at: instant(b.updated_at),
             version: b.version,

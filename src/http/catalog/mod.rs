@@ -79,6 +79,8 @@ pub struct ServiceBodyResponse {
     pub email: Option<String>,
     /// Public phone number.
     pub phone: Option<String>,
+    /// Its id in the source it was imported from (a BMLT server's service body id).
+    pub external_id: Option<String>,
     /// Incremented on every change; `If-Match` on admin writes names it.
     pub version: i64,
     /// The bodies below it, by id, each with its own children.
@@ -99,6 +101,7 @@ impl ServiceBodyResponse {
             website: d.website.clone(),
             email: d.email.clone(),
             phone: d.phone.clone(),
+            external_id: d.external_id.clone(),
             version: body.version,
             children: directory
                 .children(body.id)

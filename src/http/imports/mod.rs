@@ -100,6 +100,10 @@ pub struct ImportResponse {
     pub removed: usize,
     /// Records that gave no meeting.
     pub rejected: usize,
+    /// Service bodies created (a BMLT import maps a server's service bodies; 0 for a feed).
+    pub service_bodies_added: usize,
+    /// Service bodies changed (BMLT imports; 0 for a feed).
+    pub service_bodies_updated: usize,
     /// What was dropped or guessed.
     pub warnings: Vec<ImportWarning>,
     /// The records that gave no meeting.
@@ -115,6 +119,8 @@ impl From<ImportReport> for ImportResponse {
             unchanged: r.unchanged,
             removed: r.removed,
             rejected: r.rejected,
+            service_bodies_added: r.service_bodies_added,
+            service_bodies_updated: r.service_bodies_updated,
             warnings: r
                 .warnings
                 .into_iter()

@@ -1,0 +1,1 @@
+ALTER TABLE service_bodies DROP COLUMN external_id;

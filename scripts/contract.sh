@@ -26,7 +26,10 @@ ADMIN=$("$BIN" keys create --role admin --name contract 2>/dev/null)
 KEYS_ADMIN=$("$BIN" keys create --role admin --name contract-keys 2>/dev/null)
 # Schemathesis probes every operation with bad keys on purpose, all from 127.0.0.1; with the default
 # limit (5 a minute) those probes would meet 429. The throttle itself is tested in tests/api.
-"$BIN" serve --bind "127.0.0.1:$PORT" --max-failed-auth 1000000 >"$WORK/server.log" 2>&1 &
+# Sources the fuzzer adds are fetched from loopback only, without looking up any name but
+# localhost: nothing leaves the machine, not even a DNS query.
+"$BIN" serve --bind "127.0.0.1:$PORT" --max-failed-auth 1000000 --sources-loopback-only --source-timeout 5 \
+  >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do

@@ -32,6 +32,51 @@ pub enum Command {
     /// running server shows the result after a restart.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Follow published feeds and BMLT servers (`--database-url`), without a running server; a
+    /// running server pulls them on their schedule.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+}
+
+/// `lantern sources …`.
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Follow a source: prints it as JSON.
+    Add(AddSourceArgs),
+    /// Every source with its status, as JSON.
+    List,
+    /// Stop following a source (its meetings stay).
+    Remove {
+        /// The source's id.
+        id: i64,
+    },
+    /// Pull a source now; prints its status after the pull.
+    Pull {
+        /// The source's id.
+        id: i64,
+    },
+}
+
+/// Options of `sources add`.
+#[derive(Debug, Clone, Args)]
+pub struct AddSourceArgs {
+    /// Where it is published (http or https).
+    pub url: String,
+    /// `meeting-guide` or `bmlt`.
+    #[arg(long)]
+    pub kind: String,
+    /// The service body its meetings go to (BMLT: below which its service bodies go).
+    #[arg(long)]
+    pub service_body: i64,
+    /// The meetings' fellowship (default: the service body's; BMLT: else `na`).
+    #[arg(long)]
+    pub fellowship: Option<String>,
+    /// How often: `90` or `90m` (minutes), `6h`, `1d`.
+    #[arg(long, default_value = "6h")]
+    pub every: String,
+    /// The IANA zone of records with neither a zone nor coordinates.
+    #[arg(long)]
+    pub time_zone: Option<String>,
 }
 
 /// `lantern import …`.
@@ -133,6 +178,19 @@ pub struct ServeArgs {
     /// The fellowships the BMLT interface (`/client_interface/…`) serves when a request names none.
     #[arg(long, env = "LANTERN_BMLT_FELLOWSHIPS", value_delimiter = ',', default_value = "na", global = true)]
     pub bmlt_fellowships: Vec<String>,
+    /// Follow sources at loopback, private and link-local addresses too (tests, intranets).
+    #[arg(long, env = "LANTERN_ALLOW_PRIVATE_SOURCES", global = true)]
+    pub allow_private_sources: bool,
+    /// Fetch sources from loopback addresses only, looking up no name but `localhost`: for test
+    /// harnesses, where nothing may leave the machine.
+    #[arg(long, env = "LANTERN_SOURCES_LOOPBACK_ONLY", global = true, conflicts_with = "allow_private_sources")]
+    pub sources_loopback_only: bool,
+    /// Threads that pull sources at once (a slow source holds only one).
+    #[arg(long, env = "LANTERN_SOURCE_WORKERS", default_value_t = 4, global = true)]
+    pub source_workers: usize,
+    /// The longest a source's fetch may take, in seconds.
+    #[arg(long, env = "LANTERN_SOURCE_TIMEOUT", default_value_t = 30, global = true)]
+    pub source_timeout: u64,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANTERN_WORKERS", global = true)]
     pub workers: Option<usize>,

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Some(Command::Generate(args)) => lantern::run::generate(args),
         Some(Command::Keys(command)) => lantern::run::keys(command, cli.serve),
         Some(Command::Import(command)) => lantern::run::import(command, cli.serve),
+        Some(Command::Sources(command)) => lantern::run::sources(command, cli.serve),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use actix_web::{HttpServer, web};
 
-use crate::cli::{GenerateArgs, ImportCommand, KeysCommand, ServeArgs};
+use crate::cli::{GenerateArgs, ImportCommand, KeysCommand, ServeArgs, SourcesCommand};
 use crate::domain::access::NewKey;
 use crate::domain::access::{ApiKey, Caller};
 use crate::domain::clock::SystemClock;
@@ -40,8 +40,14 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         .with_failed_auth_limit(args.max_failed_auth);
     #[cfg(feature = "baseline")]
     let lantern = lantern.with_scan_search(args.scan_search);
+    lantern.set_source_settings(source_settings(&args));
     tracing::info!(elapsed_ms = started.elapsed().as_millis(), "ready");
     let lantern = web::Data::new(lantern);
+    let follower = crate::service::sources::Follower::start(
+        lantern.clone().into_inner(),
+        args.source_workers,
+        std::time::Duration::from_secs(1),
+    );
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let bind = args.bind.clone();
     actix_web::rt::System::new()
@@ -53,7 +59,69 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
                 .run()
                 .await
         })
-        .map_err(|e| format!("cannot serve on {}: {e}", args.bind))
+        .map_err(|e| format!("cannot serve on {}: {e}", args.bind))?;
+    follower.stop();
+    Ok(())
+}
+
+fn source_settings(args: &ServeArgs) -> crate::service::sources::SourceSettings {
+    crate::service::sources::SourceSettings {
+        reach: match (args.sources_loopback_only, args.allow_private_sources) {
+            (true, _) => crate::fetch::Reach::LoopbackOnly,
+            (false, true) => crate::fetch::Reach::Private,
+            (false, false) => crate::fetch::Reach::Public,
+        },
+        timeout: std::time::Duration::from_secs(args.source_timeout.max(1)),
+        ..Default::default()
+    }
+}
+
+/// `lantern sources`: follows sources in the database directly, as the operator; `pull` pulls now
+/// (actor `source:<id>`) and prints the status, as `POST /v1/sources/{id}/pull` answers it.
+pub fn sources(command: SourcesCommand, args: ServeArgs) -> Result<(), String> {
+    use crate::http::sources::json::SourceResponse;
+    let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock)).map_err(describe)?;
+    lantern.set_source_settings(source_settings(&args));
+    let operator = Caller::Operator;
+    match command {
+        SourcesCommand::Add(a) => {
+            let mut problems = crate::service::error::FieldErrors::new();
+            let every_minutes = crate::domain::source::parse_every(&a.every).unwrap_or_else(|| {
+                crate::service::error::push_error(
+                    &mut problems,
+                    "every",
+                    format!("`{}` is not like 90m, 6h or 1d", a.every),
+                );
+                crate::domain::source::DEFAULT_EVERY_MINUTES
+            });
+            let kind = a.kind.parse().map_err(|e: String| format!("--kind: {e}"))?;
+            let spec = crate::domain::source::SourceSpec {
+                url: a.url,
+                kind,
+                service_body_id: ServiceBodyId::new(a.service_body).map_err(|e| e.0)?,
+                fellowship: a.fellowship.map(|f| f.parse()).transpose().map_err(|e: InvalidValue| e.0)?,
+                every_minutes,
+                time_zone: a.time_zone.map(|z| z.parse()).transpose().map_err(|e: InvalidValue| e.0)?,
+            };
+            let write = crate::service::sources::SourceWrite { spec, problems };
+            let source = lantern.add_source(&operator, write).map_err(describe)?;
+            print_json(&SourceResponse::from(&source))
+        }
+        SourcesCommand::List => {
+            let sources = lantern.sources().map_err(describe)?;
+            print_json(&sources.iter().map(SourceResponse::from).collect::<Vec<_>>())
+        }
+        SourcesCommand::Remove { id } => lantern.remove_source(&operator, id).map_err(describe),
+        SourcesCommand::Pull { id } => {
+            let source = lantern.pull_source(&operator, id).map_err(describe)?;
+            print_json(&SourceResponse::from(&source))
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
+    println!("{}", serde_json::to_string_pretty(value).map_err(|e| e.to_string())?);
+    Ok(())
 }
 
 /// Manages API keys directly in the database, as the operator (actor `cli`).

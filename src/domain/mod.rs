@@ -16,6 +16,7 @@ pub mod places;
 pub mod rules;
 pub mod schedule;
 pub mod service_body;
+pub mod source;
 pub mod vocabulary;
 pub mod weekmask;
 pub mod zones;

@@ -23,6 +23,7 @@ use super::extract::problem::PROBLEM_JSON;
         (name = "publishing", description = "Writes for service offices: meetings (publisher keys), service bodies and fellowships (admin keys)"),
         (name = "history", description = "The change feed"),
         (name = "keys", description = "API keys (admin keys)"),
+        (name = "sources", description = "Published Meeting Guide feeds and BMLT servers Lantern follows"),
         (name = "health", description = "Liveness and readiness"),
     ),
     modifiers(&BearerKeys)

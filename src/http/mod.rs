@@ -11,6 +11,7 @@ pub mod imports;
 pub mod keys;
 pub mod meetings;
 pub mod search;
+pub mod sources;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -54,7 +55,12 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(keys::list_keys)
             .service(keys::create_key)
             .service(keys::rotate_key)
-            .service(keys::revoke_key),
+            .service(keys::revoke_key)
+            .service(sources::list_sources)
+            .service(sources::add_source)
+            .service(sources::get_source)
+            .service(sources::remove_source)
+            .service(sources::pull_source),
     )
     .service(bmlt::semantic_json)
     .service(bmlt::semantic_json_bare)

@@ -43,8 +43,8 @@ impl Default for ImportOptions {
     }
 }
 
-/// What an import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default)]
+/// What an import did (or, in a dry run, would do); its JSON is the import endpoints' answer.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ImportReport {
     /// Nothing was written.
     pub dry_run: bool,
@@ -94,20 +94,30 @@ impl Lantern {
         options: &ImportOptions,
     ) -> Result<ImportReport, ServiceError> {
         self.check_import(caller, body)?;
+        self.meeting_guide_import(&import_actor(caller), body, records, options)
+    }
+
+    /// The Meeting Guide import itself, rights already checked, logged as `actor`.
+    pub(crate) fn meeting_guide_import(
+        &self,
+        actor: &str,
+        body: ServiceBodyId,
+        records: &[Value],
+        options: &ImportOptions,
+    ) -> Result<ImportReport, ServiceError> {
         let (fellowship, body_zone) = self.import_target(body, options, None)?;
         let ctx = self.import_context(body, fellowship, body_zone, options);
         let mut report = ImportReport { dry_run: options.dry_run, ..ImportReport::default() };
         let imported = read_records(records, &ctx, &mut report);
         let in_feed: BTreeSet<String> = records.iter().filter_map(record_slug).collect();
         let now = self.clock().now();
-        let actor = import_actor(caller);
         let (writer, changed) = self.write_locked(|conn| {
             let existing = writes::live_meetings_in_bodies(conn, &[body])?;
             let steps = plan(existing, imported, &in_feed, whole, options.remove_missing, &mut report);
             if options.dry_run {
                 return Ok(Vec::new());
             }
-            apply(conn, steps, &actor, now)
+            apply(conn, steps, actor, now)
         })?;
         if !changed.is_empty() {
             self.snapshots.publish(&writer, |d| d.with_meetings(changed, now));
@@ -130,6 +140,17 @@ impl Lantern {
             return Err(ServiceError::NotFound(format!("there is no service body {body}")));
         }
         require_admin(caller)?;
+        self.bmlt_import(&import_actor(caller), body, answers, options)
+    }
+
+    /// The BMLT import itself, rights already checked, logged as `actor`.
+    pub(crate) fn bmlt_import(
+        &self,
+        actor: &str,
+        body: ServiceBodyId,
+        answers: Answers<'_>,
+        options: &ImportOptions,
+    ) -> Result<ImportReport, ServiceError> {
         let na: FellowshipCode = "na".parse().unwrap_or_else(|_| unreachable!("a valid code"));
         let (fellowship, body_zone) = self.import_target(body, options, Some(na))?;
         let ctx = self.import_context(body, fellowship.clone(), body_zone, options);
@@ -142,7 +163,6 @@ impl Lantern {
             ..ImportReport::default()
         };
         let now = self.clock().now();
-        let actor = import_actor(caller);
         let (writer, (changed, catalog)) = self.write_locked(|conn| {
             let (_, bodies) = queries::load_catalog(conn)?;
             let mut tree = SourceTree::new(&bodies, body, options.dry_run);
@@ -171,7 +191,7 @@ impl Lantern {
                     }
                 };
                 let kind = if before.is_some() { ChangeKind::Update } else { ChangeKind::Create };
-                change_log::record(conn, &actor, kind, before.as_ref(), Some(&after), now)?;
+                change_log::record(conn, actor, kind, before.as_ref(), Some(&after), now)?;
             }
             let mut imported = Vec::with_capacity(source.meetings.len());
             for SourceMeeting { body: source_body, mut meeting } in source.meetings {
@@ -191,12 +211,14 @@ impl Lantern {
                 };
                 imported.push(meeting);
             }
-            let existing = writes::live_meetings_in_bodies(conn, &tree.subtree)?;
+            // Only the meetings this server's import owns: the target's and its mapped bodies'
+            // (other bodies below the target, and their imports, are not this source's).
+            let existing = writes::live_meetings_in_bodies(conn, &tree.owned())?;
             let steps = plan(existing, imported, &source.rejected_ids, ids, options.remove_missing, &mut report);
             if options.dry_run {
                 return Ok((Vec::new(), None));
             }
-            let changed = apply(conn, steps, &actor, now)?;
+            let changed = apply(conn, steps, actor, now)?;
             let catalog = if report.service_bodies_added + report.service_bodies_updated > 0 {
                 Some(queries::load_catalog(conn)?)
             } else {
@@ -381,6 +403,14 @@ impl SourceTree {
         }
     }
 
+    /// The target and every body the source's bodies were placed on.
+    fn owned(&self) -> Vec<ServiceBodyId> {
+        let mut owned: Vec<ServiceBodyId> = std::iter::once(self.root).chain(self.placed.values().copied()).collect();
+        owned.sort_unstable();
+        owned.dedup();
+        owned
+    }
+
     fn id_of(&self, source_id: &str) -> Option<ServiceBodyId> {
         self.placed.get(source_id).copied()
     }
@@ -504,15 +534,26 @@ fn plan(
     let mut pool: Vec<Option<Meeting>> =
         existing.into_iter().filter(|m| m.data.external_id.is_some()).map(Some).collect();
     let external = |m: &Option<Meeting>| m.as_ref().and_then(|m| m.data.external_id.clone()).unwrap_or_default();
-    let exact: HashMap<String, usize> = pool.iter().enumerate().map(|(i, m)| (external(m), i)).collect();
+    let body_of = |i: usize| pool[i].as_ref().map(|m| m.data.service_body_id);
+    // Equal external ids can sit in several bodies (each unique in its own): the meeting in the
+    // imported meeting's body first.
+    let mut exact: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, m) in pool.iter().enumerate() {
+        exact.entry(external(m)).or_default().push(i);
         for key in keys(&external(m)) {
             by_key.entry(key.to_owned()).or_insert(i);
         }
     }
-    let mut claimed: Vec<Option<usize>> = imported.iter().map(|m| exact.get(&m.external_id).copied()).collect();
-    let mut used: BTreeSet<usize> = claimed.iter().flatten().copied().collect();
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    let mut claimed: Vec<Option<usize>> = Vec::with_capacity(imported.len());
+    for m in &imported {
+        let candidates = exact.get(&m.external_id).map(Vec::as_slice).unwrap_or_default();
+        let free = candidates.iter().copied().filter(|i| !used.contains(i));
+        let claim = free.clone().find(|i| body_of(*i) == Some(m.data.service_body_id)).or_else(|| free.clone().next());
+        used.extend(claim);
+        claimed.push(claim);
+    }
     for (m, claim) in imported.iter().zip(claimed.iter_mut()).filter(|(_, c)| c.is_none()) {
         *claim = keys(&m.external_id).iter().filter_map(|k| by_key.get(*k)).copied().find(|i| !used.contains(i));
         used.extend(*claim);

@@ -12,6 +12,7 @@ pub mod query;
 pub mod search;
 pub mod seed;
 pub mod snapshot;
+pub mod sources;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -67,6 +68,7 @@ pub struct Lantern {
     failed_auth: keys::FailedAuth,
     zones: std::sync::OnceLock<crate::domain::zones::ZoneFinder>,
     places: crate::domain::places::LazyGazetteer,
+    source_settings: sources::SharedSettings,
 }
 
 impl Lantern {
@@ -114,6 +116,7 @@ impl Lantern {
             failed_auth: keys::FailedAuth::default(),
             zones: std::sync::OnceLock::new(),
             places: crate::domain::places::LazyGazetteer::default(),
+            source_settings: sources::SharedSettings::default(),
         })
     }
 

@@ -7,6 +7,7 @@ pub(crate) mod meeting_rows;
 pub mod queries;
 pub(crate) mod rows;
 pub(crate) mod schema;
+pub mod sources;
 pub mod writes;
 
 pub use connection::{AnyConnection, Backend, Database};

@@ -113,6 +113,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sources (id) {
+        id -> BigInt,
+        url -> Text,
+        kind -> Text,
+        service_body_id -> BigInt,
+        fellowship -> Nullable<Text>,
+        time_zone -> Nullable<Text>,
+        every_minutes -> BigInt,
+        created_at -> Timestamp,
+        etag -> Nullable<Text>,
+        last_modified -> Nullable<Text>,
+        failures -> BigInt,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        last_diff -> Nullable<Text>,
+        next_pull_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(meetings -> service_bodies (service_body_id));
 diesel::joinable!(meeting_locations -> meetings (meeting_id));
 diesel::joinable!(meeting_online -> meetings (meeting_id));
@@ -125,4 +147,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_online,
     change_log,
     api_keys,
+    sources,
 );

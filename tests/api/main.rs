@@ -13,5 +13,6 @@ mod openapi;
 mod permissions;
 mod publishing;
 mod search;
+mod sources;
 mod storage;
 mod support;

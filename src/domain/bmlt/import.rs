@@ -224,8 +224,11 @@ impl Formats {
                 .formats_of(&na)
                 .find(|f| by_key(f) && same_world(f.world_id.as_deref()))
                 .or_else(|| {
+                    // Every language format shares the world id `LANG`: only its key tells which.
                     vocabulary.formats_of(&na).find(|f| {
-                        !world_id.is_empty() && f.world_id.as_deref().is_some_and(|w| w.eq_ignore_ascii_case(world_id))
+                        !world_id.is_empty()
+                            && !world_id.eq_ignore_ascii_case("LANG")
+                            && f.world_id.as_deref().is_some_and(|w| w.eq_ignore_ascii_case(world_id))
                     })
                 })
                 .or_else(|| vocabulary.formats_of(&na).find(by_key));
@@ -234,6 +237,12 @@ impl Formats {
                     FormatMeaning::Type(code) => Meaning::Type(code.clone()),
                     FormatMeaning::Language(language) => Meaning::Language(language.clone()),
                 };
+            }
+            if world_id.eq_ignore_ascii_case("LANG")
+                && let Ok(language) = key.to_lowercase().parse::<LanguageCode>()
+                && vocabulary.language_codes().iter().any(|l| l.language == language)
+            {
+                return Meaning::Language(language);
             }
             let code = key.strip_prefix("MG-").unwrap_or(key);
             match code.parse::<TypeCode>().ok().filter(|c| vocabulary.get(c).is_some()) {
@@ -308,6 +317,7 @@ pub fn read_source(answers: Answers<'_>, ctx: &ImportContext<'_>) -> Source {
     let formats = Formats::new(answers.formats, ctx.vocabulary);
     let mut groups: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     let mut ids: Vec<Vec<String>> = Vec::new();
+    let mut keys: Vec<(String, String, String)> = Vec::new();
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
     let mut refused: BTreeSet<usize> = BTreeSet::new();
     for value in answers.meetings {
@@ -328,30 +338,29 @@ pub fn read_source(answers: Answers<'_>, ctx: &ImportContext<'_>) -> Source {
             }
         };
         let body = text(row, "service_body_bigint").unwrap_or_default();
-        // Rows of one group merge when everything but the day agrees.
+        // Rows merge when everything but the day agrees: rows of one group (an equal, non-empty
+        // `worldid_mixed`), and rows that share an id (Lantern's own answers write a multi-day
+        // meeting so; when those differ in more, the meeting is refused).
         let world = text(row, "worldid_mixed").unwrap_or_default();
         let mut same = meeting.data.clone();
         if let Some(s) = same.schedule.as_mut() {
             s.days.clear();
         }
         same.external_id = None;
+        // The slug comes from the name (or, without letters, from the row id): not a difference.
+        if let Some(slug) = Slug::from_text("row") {
+            same.slug = slug;
+        }
         let key = (body.clone(), world.clone(), serde_json::to_string(&same).unwrap_or_default());
-        // Rows that share an id are one meeting (Lantern's own answers write a multi-day meeting
-        // so): they merge when all but the day agrees, and are refused when not.
         let same_id = by_id.get(&id).copied();
         if let Some(at) = same_id
-            && groups.get(&key) != Some(&at)
+            && keys[at] != key
         {
-            let message = "rows share this id but differ in more than the weekday".to_owned();
-            source.rejections.push(Rejection {
-                slug: id.clone(),
-                errors: BTreeMap::from([("id_bigint".to_owned(), vec![message])]),
-            });
-            source.rejected_ids.insert(id);
             refused.insert(at);
             continue;
         }
-        match same_id.or_else(|| groups.get(&key).copied().filter(|_| !world.is_empty())) {
+        let group = same_id.or_else(|| groups.get(&key).copied().filter(|_| !world.is_empty()));
+        match group {
             Some(at) => {
                 let into = &mut source.meetings[at].meeting.data;
                 if let (Some(into), Some(from)) = (into.schedule.as_mut(), meeting.data.schedule.take()) {
@@ -359,11 +368,16 @@ pub fn read_source(answers: Answers<'_>, ctx: &ImportContext<'_>) -> Source {
                     into.days.sort_unstable();
                     into.days.dedup();
                 }
+                by_id.insert(id.clone(), at);
                 ids[at].push(id);
             }
             None => {
-                groups.insert(key, source.meetings.len());
-                by_id.insert(id.clone(), source.meetings.len());
+                let at = source.meetings.len();
+                if !world.is_empty() {
+                    groups.entry(key.clone()).or_insert(at);
+                }
+                keys.push(key);
+                by_id.insert(id.clone(), at);
                 ids.push(vec![id]);
                 meeting.data.normalize();
                 source.meetings.push(SourceMeeting { body, meeting });
@@ -483,10 +497,10 @@ fn read_row(
                     }),
                 };
             }
-            // BMLT's `lang_enum` is the language a record is kept in, `en` by default: a language
-            // of the meeting when it is another, or when formats name languages too (`en` and `ES`).
+            // BMLT's `lang_enum` is the language a record is kept in, mostly the server's (`en`):
+            // another one is a language of the meeting, beside any its formats name.
             if let Some(language) = text(row, "lang_enum").and_then(|l| l.parse::<LanguageCode>().ok())
-                && (!languages.is_empty() || language.as_str() != "en")
+                && language.as_str() != "en"
                 && !languages.contains(&language)
             {
                 languages.insert(0, language);
@@ -514,6 +528,104 @@ mod tests {
         for bad in ["00:00:00", "24:01:00", "1:75", "x", ""] {
             assert_eq!(duration_minutes(bad), None, "{bad}");
         }
+    }
+
+    fn read(rows: Value, formats: Value) -> Source {
+        let vocabulary = Vocabulary::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let places = crate::domain::places::LazyGazetteer::default();
+        let zones = crate::domain::zones::ZoneFinder::new();
+        let ctx = ImportContext {
+            vocabulary: &vocabulary,
+            places: &places,
+            zones: &zones,
+            fellowship: "na".parse().unwrap_or_else(|_| unreachable!()),
+            service_body_id: crate::domain::ids::ServiceBodyId::new(1).unwrap_or_else(|_| unreachable!()),
+            time_zone: None,
+            body_zone: "America/New_York".parse().unwrap_or_else(|_| unreachable!()),
+        };
+        let rows: Vec<Value> = serde_json::from_value(rows).unwrap_or_default();
+        let formats: Vec<Value> = serde_json::from_value(formats).unwrap_or_default();
+        read_source(Answers { service_bodies: &[], formats: &formats, meetings: &rows }, &ctx)
+    }
+
+    fn row(id: &str, day: &str, name: &str, world: &str) -> Value {
+        json!({"id_bigint": id, "weekday_tinyint": day, "meeting_name": name, "worldid_mixed": world,
+            "service_body_bigint": "7", "start_time": "19:00:00", "duration_time": "01:00:00", "venue_type": "1",
+            "time_zone": "America/New_York", "latitude": "40.7", "longitude": "-74.0", "location_text": "Hall"})
+    }
+
+    fn externals(source: &Source) -> Vec<(String, Vec<String>)> {
+        source
+            .meetings
+            .iter()
+            .map(|m| {
+                let days = m.meeting.data.schedule.iter().flat_map(|s| &s.days).map(|d| d.name().to_owned());
+                (m.meeting.external_id.clone(), days.collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_merge_by_group_or_by_id_and_never_across_meetings() {
+        // Lantern's own answers: meeting 5 on Monday and Thursday, meeting 6 (its twin in all but
+        // the days) on Wednesday, rows sorted by weekday; a group's rows by world id; one id that
+        // differs in more than the day.
+        let source = read(
+            json!([
+                row("5", "2", "Twins", ""),
+                row("6", "4", "Twins", ""),
+                row("5", "5", "Twins", ""),
+                row("12", "1", "Group", "G1"),
+                row("10", "3", "Group", "G1"),
+                row("11", "3", "Group", "G2"),
+                row("10", "6", "Group", "G1"),
+                row("20", "2", "Clash", ""),
+                row("20", "3", "Not the same", ""),
+            ]),
+            json!([]),
+        );
+        let got = externals(&source);
+        let want: Vec<(String, Vec<String>)> = [
+            ("5", vec!["monday", "thursday"]),
+            ("6", vec!["wednesday"]),
+            ("10,12", vec!["tuesday", "friday", "sunday"]),
+            ("11", vec!["tuesday"]),
+        ]
+        .into_iter()
+        .map(|(e, d)| (e.to_owned(), d.into_iter().map(str::to_owned).collect()))
+        .collect();
+        assert_eq!(got, want);
+        assert_eq!(source.rejected_ids, BTreeSet::from(["20".to_owned()]));
+        assert_eq!(source.rejections.len(), 1, "one rejection per refused meeting: {:?}", source.rejections);
+    }
+
+    #[test]
+    fn language_formats_say_their_language_and_lang_enum_adds_its_own() {
+        let formats = json!([
+            {"key_string": "ES", "id": "9", "world_id": "LANG"},
+            {"key_string": "FR", "id": "60", "world_id": "LANG"},
+            {"key_string": "XX", "id": "61", "world_id": "LANG"},
+            {"key_string": "Beg", "id": "1", "world_id": "BEG"}
+        ]);
+        let mut spanish = row("1", "2", "Uno", "");
+        spanish["formats"] = json!("ES,Beg");
+        let mut french = row("2", "2", "Deux", "");
+        french["formats"] = json!("FR,XX");
+        let mut german = row("3", "2", "Drei", "");
+        german["lang_enum"] = json!("de");
+        let mut english = row("4", "2", "Four", "");
+        english["lang_enum"] = json!("en");
+        let source = read(json!([spanish, french, german, english]), formats);
+        let languages: Vec<Vec<String>> = source
+            .meetings
+            .iter()
+            .map(|m| m.meeting.data.languages.iter().map(ToString::to_string).collect())
+            .collect();
+        assert_eq!(languages, [vec!["es"], vec!["fr"], vec!["de"], Vec::<&str>::new()]);
+        let types: Vec<String> = source.meetings[0].meeting.data.types.iter().map(ToString::to_string).collect();
+        assert_eq!(types, ["BE"], "a renamed standard format is known by its world id");
+        let dropped: Vec<&str> = source.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(dropped.iter().any(|m| m.contains("XX")), "{dropped:?}");
     }
 
     #[test]

@@ -249,7 +249,14 @@ pub fn rows(meeting: &Meeting, ctx: &RowContext<'_>) -> Vec<Row> {
         ("time_zone", schedule.time_zone.name().to_owned()),
         ("formats", formats.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(",")),
         ("format_shared_id_list", formats.iter().map(|f| f.id.to_string()).collect::<Vec<_>>().join(",")),
-        ("lang_enum", data.languages.first().map_or("en".to_owned(), ToString::to_string)),
+        // The language a format does not already say (BMLT's default, `en`, when all are said).
+        (
+            "lang_enum",
+            data.languages
+                .iter()
+                .find(|l| !ctx.formats.by_language.contains_key(*l))
+                .map_or("en".to_owned(), ToString::to_string),
+        ),
         ("longitude", coordinates.map(|c| c.longitude().to_string()).unwrap_or_default()),
         ("latitude", coordinates.map(|c| c.latitude().to_string()).unwrap_or_default()),
         ("meeting_name", data.name.clone()),

@@ -37,7 +37,7 @@ pub struct ImportContext<'a> {
 }
 
 /// Something dropped or guessed while reading a record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// The record's slug (empty when it has none).
     pub slug: String,
@@ -48,7 +48,7 @@ pub struct Warning {
 }
 
 /// A record that gives no meeting, with every problem by the feed's field names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Rejection {
     /// The record's slug (empty when it has none).
     pub slug: String,
@@ -63,6 +63,24 @@ pub struct ImportedMeeting {
     pub external_id: String,
     /// The meeting; its `slug` is derived from the feed's and may need making unique.
     pub data: MeetingData,
+}
+
+/// The most records an import takes (at oc.json's 700 bytes a record, 20 MiB is about 30,000); more
+/// is refused, so that a feed of empty objects cannot make an answer of millions of rejections.
+pub const MAX_FEED_RECORDS: usize = 100_000;
+
+/// A feed's records: a JSON array of at most [`MAX_FEED_RECORDS`] objects, else what is wrong.
+pub fn feed_items(value: Value) -> Result<Vec<Value>, String> {
+    match value {
+        Value::Array(items) if items.len() > MAX_FEED_RECORDS => {
+            Err(format!("a feed may have at most {MAX_FEED_RECORDS} records, this one has {}", items.len()))
+        }
+        Value::Array(items) => match items.iter().position(|i| !i.is_object()) {
+            Some(n) => Err(format!("the feed must be a JSON array of objects; item {n} is not an object")),
+            None => Ok(items),
+        },
+        _ => Err("the feed must be a JSON array of objects".to_owned()),
+    }
 }
 
 /// The slug of a record as text (feeds write numbers too), if it has a non-empty one.
@@ -286,9 +304,12 @@ impl Reader {
             let region = (!region.is_empty()).then(|| region.join(" "));
             let rest: Vec<String> =
                 [self.text(f, "city"), region, self.text(f, "country")].into_iter().flatten().collect();
-            // A street alone is `street_address`, not an address line (it would read as a city).
-            let parts: Vec<String> = self.text(f, "address").into_iter().chain(rest.iter().cloned()).collect();
-            (!rest.is_empty()).then(|| parts.join(", "))
+            let address = self.text(f, "address");
+            // A whole line in `address` (feeds write `123 Main St, Springfield, IL`) is the
+            // address; a street alone is only `street_address` (as a line it would read as a city).
+            let whole = address.as_deref().is_some_and(|a| a.contains(','));
+            let parts: Vec<String> = address.into_iter().chain(rest.iter().cloned()).collect();
+            (!rest.is_empty() || whole).then(|| parts.join(", "))
         });
         let location = Location {
             name: self.text(f, "location"),

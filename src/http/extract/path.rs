@@ -87,6 +87,26 @@ impl FromPath for KeyPath {
     }
 }
 
+/// `{id}` of a source.
+#[derive(Debug, Clone, Copy, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SourcePath {
+    /// Source id.
+    #[param(minimum = 1)]
+    pub id: i64,
+}
+
+impl FromPath for SourcePath {
+    fn from_path(req: &HttpRequest) -> Result<Self, ApiError> {
+        let raw = segment(req, "id");
+        raw.parse()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(|id| Self { id })
+            .ok_or_else(|| ApiError::NotFound(format!("there is no source `{raw}`")))
+    }
+}
+
 /// `{code}` of a fellowship. A code that is not well formed cannot be created: 422 naming `code`.
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Path)]

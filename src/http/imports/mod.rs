@@ -15,6 +15,7 @@ use super::extract::path::{Path, ServiceBodyPath};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::ids::FellowshipCode;
+use crate::domain::meeting_guide::import::feed_items;
 use crate::domain::schedule::TimeZone;
 use crate::service::Lantern;
 use crate::service::error::FieldErrors;
@@ -22,10 +23,6 @@ use crate::service::imports::{ImportOptions, ImportReport};
 
 /// The largest feed an import takes.
 pub const MAX_FEED_BYTES: usize = 20 * 1024 * 1024;
-
-/// The most records an import takes (at oc.json's 700 bytes a record, 20 MiB is about 30,000); more
-/// is a 400, so that a feed of empty objects cannot make an answer of millions of rejections.
-pub const MAX_FEED_RECORDS: usize = 100_000;
 
 /// How to import.
 #[derive(Debug, IntoParams)]
@@ -133,21 +130,10 @@ impl From<ImportReport> for ImportResponse {
 
 /// Reads a feed's bytes: a JSON array of objects, else 400 naming `body`.
 pub fn feed_records(bytes: &[u8]) -> Result<Vec<Value>, ApiError> {
-    let not_records = |detail: String| {
+    feed_items(json(bytes)?).map_err(|detail| {
         let errors = FieldErrors::from([("body".to_owned(), vec![detail.clone()])]);
         ApiError::BadRequest { detail, errors }
-    };
-    match json(bytes)? {
-        Value::Array(items) if items.len() > MAX_FEED_RECORDS => Err(not_records(format!(
-            "a feed may have at most {MAX_FEED_RECORDS} records, this one has {}",
-            items.len()
-        ))),
-        Value::Array(items) => match items.iter().position(|i| !i.is_object()) {
-            Some(n) => Err(not_records(format!("the feed must be a JSON array of objects; item {n} is not an object"))),
-            None => Ok(items),
-        },
-        _ => Err(not_records("the feed must be a JSON array of objects".to_owned())),
-    }
+    })
 }
 
 /// Imports a Meeting Guide feed (the body, up to 20 MiB) into the service body: one transaction,

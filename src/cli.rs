@@ -185,6 +185,10 @@ pub struct ServeArgs {
     /// harnesses, where nothing may leave the machine.
     #[arg(long, env = "LANTERN_SOURCES_LOOPBACK_ONLY", global = true, conflicts_with = "allow_private_sources")]
     pub sources_loopback_only: bool,
+    /// Pull followed sources on their schedule (`false`: this node serves only; `sources pull`
+    /// and `POST /v1/sources/{id}/pull` still pull on demand).
+    #[arg(long, env = "LANTERN_FOLLOW_SOURCES", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub follow_sources: bool,
     /// Threads that pull sources at once (a slow source holds only one).
     #[arg(long, env = "LANTERN_SOURCE_WORKERS", default_value_t = 4, global = true)]
     pub source_workers: usize,

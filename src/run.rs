@@ -43,11 +43,13 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     lantern.set_source_settings(source_settings(&args));
     tracing::info!(elapsed_ms = started.elapsed().as_millis(), "ready");
     let lantern = web::Data::new(lantern);
-    let follower = crate::service::sources::Follower::start(
-        lantern.clone().into_inner(),
-        args.source_workers,
-        std::time::Duration::from_secs(1),
-    );
+    let follower = args.follow_sources.then(|| {
+        crate::service::sources::Follower::start(
+            lantern.clone().into_inner(),
+            args.source_workers,
+            std::time::Duration::from_secs(1),
+        )
+    });
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let bind = args.bind.clone();
     actix_web::rt::System::new()
@@ -60,7 +62,9 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
                 .await
         })
         .map_err(|e| format!("cannot serve on {}: {e}", args.bind))?;
-    follower.stop();
+    if let Some(follower) = follower {
+        follower.stop();
+    }
     Ok(())
 }
 

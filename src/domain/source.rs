@@ -140,6 +140,25 @@ pub fn public_url(url: &str) -> String {
     format!("{scheme}://{host}{path}")
 }
 
+/// `text` with the `user:password@` of every URL in it removed: error messages name the URLs they
+/// failed on, which may be a source's URL with its credentials or one built from it.
+pub fn scrub_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '#' | '`' | '"' | '\''))
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        out.push_str(authority.rsplit_once('@').map_or(authority, |(_, host)| host));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How long to wait after `failures` failed pulls in a row: 1, 2, 4 … minutes, never longer than
 /// the source's interval.
 pub fn backoff(failures: u32, every_minutes: u32) -> Duration {
@@ -173,6 +192,17 @@ mod tests {
         assert_eq!(public_url("https://user:secret@example.org/feed.json?x=1"), "https://example.org/feed.json?x=1");
         assert_eq!(public_url("https://example.org/a@b"), "https://example.org/a@b");
         assert_eq!(public_url("http://u@127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn messages_lose_every_credential() {
+        let message = "https://u:p@h.org/main_server/client_interface/json/?switcher=GetFormats answered HTTP 500; \
+                       see http://x@y.org and `ftp://a:b@c`";
+        assert_eq!(
+            scrub_credentials(message),
+            "https://h.org/main_server/client_interface/json/?switcher=GetFormats answered HTTP 500; \
+                       see http://y.org and `ftp://c`"
+        );
     }
 
     #[test]

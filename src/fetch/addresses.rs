@@ -53,6 +53,14 @@ impl Resolver for Guarded {
         {
             return Err(ureq::Error::Other(Box::new(NotLoopback(host))));
         }
+        if self.reach == Reach::LoopbackOnly && host.eq_ignore_ascii_case("localhost") {
+            // Not even /etc/hosts: a resolver could still ask the network.
+            let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+            let mut addresses = self.empty();
+            addresses.truncate(0);
+            addresses.push(std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+            return Ok(addresses);
+        }
         let addresses = self.inner.resolve(uri, config, timeout)?;
         let refused = match self.reach {
             Reach::Private => None,

@@ -178,6 +178,30 @@ impl Fetcher {
     }
 }
 
+/// Why `url` cannot be fetched as written: not an http(s) URL an HTTP client reads the way Lantern
+/// shows it (a password with an unescaped `/`, `?`, `#` or `@` would move the host).
+pub fn url_problem(url: &str) -> Option<String> {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else { return Some(format!("`{url}` is not a URL")) };
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Some("must be an http or https URL".to_owned());
+    }
+    if url.contains('#') {
+        return Some("must not have a `#` (a fragment is never sent; escape it in credentials as %23)".to_owned());
+    }
+    let written = url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or_default());
+    match uri.authority() {
+        Some(authority) if authority.as_str() == written && !authority.host().is_empty() && port_ok(written) => None,
+        _ => Some("must name a host; escape `/`, `?`, `#` and `@` in credentials".to_owned()),
+    }
+}
+
+/// A port after the host, if written, is a number (`u:p/w@h` reads as host `u`, port `p`).
+fn port_ok(authority: &str) -> bool {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, rest)| rest);
+    after_host.split_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_ok())
+}
+
 /// The BMLT switchers an import reads, in order, and the file each is saved as in a folder.
 pub const BMLT_SWITCHERS: [&str; 3] = ["GetServiceBodies", "GetFormats", "GetSearchResults"];
 
@@ -247,6 +271,14 @@ mod tests {
         for url in ["http://example.org/feed.json", "http://10.0.0.1/", "https://[2606:4700::1111]/"] {
             let refused = fetcher.get(url);
             assert!(matches!(refused, Err(FetchError::Refused(_))), "{url}: {refused:?}");
+        }
+    }
+
+    #[test]
+    fn urls_are_read_as_shown() {
+        assert_eq!(url_problem("https://u:p@bmlt.example.org/main_server?x=1"), None);
+        for bad in ["http://u.x:p#w@h.org/", "http://u:p/w@h.org/", "ftp://h.org/", "http://", "not a url"] {
+            assert!(url_problem(bad).is_some(), "{bad}");
         }
     }
 

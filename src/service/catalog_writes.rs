@@ -70,6 +70,11 @@ impl Lantern {
         self.write_catalog(|conn| {
             let current = live_body(conn, id)?;
             precondition.check(current.version)?;
+            if let Some(source) = crate::storage::sources::of_body(conn, id)? {
+                return Err(ServiceError::Conflict(format!(
+                    "service body {id} follows source {source}; remove the source first"
+                )));
+            }
             let (meetings, children) = writes::dependents(conn, id)?;
             if meetings + children > 0 {
                 return Err(ServiceError::Conflict(format!(

@@ -403,9 +403,13 @@ impl SourceTree {
         }
     }
 
-    /// The target and every body the source's bodies were placed on.
+    /// The target and every body of the server's below it: placed now or kept from before.
     fn owned(&self) -> Vec<ServiceBodyId> {
-        let mut owned: Vec<ServiceBodyId> = std::iter::once(self.root).chain(self.placed.values().copied()).collect();
+        // Bodies of this server from earlier imports too: a body the server dropped keeps no
+        // meetings of its own.
+        let earlier = self.by_external.values().copied();
+        let mut owned: Vec<ServiceBodyId> =
+            std::iter::once(self.root).chain(self.placed.values().copied()).chain(earlier).collect();
         owned.sort_unstable();
         owned.dedup();
         owned

@@ -19,7 +19,7 @@ use crate::domain::bmlt::import::{Answers, read_answer};
 use crate::domain::meeting_guide::import::feed_items;
 use crate::domain::rules;
 use crate::domain::source::{
-    MAX_EVERY_MINUTES, MIN_EVERY_MINUTES, PullStatus, Source, SourceKind, SourceSpec, backoff,
+    MAX_EVERY_MINUTES, MIN_EVERY_MINUTES, PullStatus, Source, SourceKind, SourceSpec, backoff, scrub_credentials,
 };
 use crate::fetch::{BMLT_SWITCHERS, Fetched, Fetcher, Reach, bmlt_answers_at, refused_range};
 use crate::storage::sources::{self, PullRecord};
@@ -95,11 +95,17 @@ impl Lantern {
         }
         let now = self.clock().now();
         self.write(|conn| {
-            if let Some(other) = sources::of_body(conn, spec.service_body_id)? {
-                return Err(ServiceError::Conflict(format!(
-                    "service body {} already follows source {other}; remove it first",
-                    spec.service_body_id
-                )));
+            // Two sources over one subtree would remove each other's meetings on every pull.
+            let body = spec.service_body_id;
+            for other in sources::list(conn)? {
+                let theirs = other.spec.service_body_id;
+                if directory.is_within(body, theirs) || directory.is_within(theirs, body) {
+                    let relation = if theirs == body { "already follows" } else { "overlaps the subtree of" };
+                    return Err(ServiceError::Conflict(format!(
+                        "service body {body} {relation} source {} (service body {theirs}); remove it first",
+                        other.id
+                    )));
+                }
             }
             Ok(sources::insert(conn, &spec, now)?)
         })
@@ -111,8 +117,9 @@ impl Lantern {
         if url.chars().count() > MAX_URL_CHARS {
             return Some(format!("must have at most {MAX_URL_CHARS} characters"));
         }
-        if let Some(problem) = rules::url_problem(url) {
-            return Some(problem.to_owned());
+        if let Some(problem) = rules::url_problem(url).map(|p| p.to_string()).or_else(|| crate::fetch::url_problem(url))
+        {
+            return Some(problem);
         }
         let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -140,7 +147,7 @@ impl Lantern {
     /// Stops following a source; admins only. Its meetings stay as they are.
     pub fn remove_source(&self, caller: &Caller, id: i64) -> Result<(), ServiceError> {
         require_admin(caller)?;
-        if sources::delete(&mut *self.database().conn()?, id)? {
+        if self.write(|conn| Ok(sources::delete(conn, id)?))? {
             Ok(())
         } else {
             Err(ServiceError::NotFound(format!("there is no source {id}")))
@@ -167,7 +174,7 @@ impl Lantern {
         // Claimed until well after the pull would have ended, so that a node that dies mid-pull
         // leaves the source to be pulled again.
         let until = now + timeout * 4 + chrono::Duration::minutes(1);
-        if !sources::claim(&mut *self.database().conn()?, id, now, until)? {
+        if !self.write(|conn| Ok(sources::claim(conn, id, now, until)?))? {
             return Ok(None);
         }
         let source = self.source(id)?;
@@ -193,21 +200,26 @@ impl Lantern {
             },
             Err(message) => {
                 let failures = source.failures.saturating_add(1);
+                // Never a URL with its credentials, in the status or the log.
+                let message = scrub_credentials(&message);
                 tracing::warn!(source = source.id, error = %message, "pulling a source failed");
                 PullRecord {
                     attempted_at,
                     status: PullStatus::Failed,
                     etag: None,
                     last_modified: None,
-                    // Never the URL with its credentials.
-                    error: Some(message.replace(&spec.url, &source.public_url())),
+                    error: Some(message),
                     diff: None,
                     failures,
                     next_pull_at: now + backoff(failures, spec.every_minutes),
                 }
             }
         };
-        sources::record_pull(&mut *self.database().conn()?, source.id, &record)?;
+        // Through the writer lock, as imports write: on SQLite it waits its turn instead of the
+        // busy timeout.
+        if !self.write(|conn| Ok(sources::record_pull(conn, source.id, &record)?))? {
+            return Err(ServiceError::NotFound(format!("source {} was removed during its pull", source.id)));
+        }
         self.source(source.id)
     }
 
@@ -234,6 +246,9 @@ impl Lantern {
                 };
                 let value = serde_json::from_slice(&bytes).map_err(|e| format!("the feed is not JSON: {e}"))?;
                 let records = feed_items(value)?;
+                if records.is_empty() {
+                    return Err(EMPTY.to_owned());
+                }
                 let report =
                     self.meeting_guide_import(&actor, spec.service_body_id, &records, &options).map_err(failed)?;
                 Ok((PullStatus::Imported, Some(report), etag, last_modified))
@@ -244,6 +259,9 @@ impl Lantern {
                 for (switcher, bytes) in BMLT_SWITCHERS.iter().zip(&bytes) {
                     parts.push(read_answer(switcher, bytes)?);
                 }
+                if parts[2].is_empty() {
+                    return Err(EMPTY.to_owned());
+                }
                 let answers = Answers { service_bodies: &parts[0], formats: &parts[1], meetings: &parts[2] };
                 let report = self.bmlt_import(&actor, spec.service_body_id, answers, &options).map_err(failed)?;
                 Ok((PullStatus::Imported, Some(report), None, None))
@@ -251,6 +269,10 @@ impl Lantern {
         }
     }
 }
+
+/// Why an empty answer is not applied: a source that publishes nothing has far more likely broken
+/// than closed every meeting at once.
+const EMPTY: &str = "the source answered no meetings: not applied, its meetings are kept";
 
 /// How a pull ended, the import's report, and the answer's `ETag` and `Last-Modified`.
 type Pulled = (PullStatus, Option<ImportReport>, Option<String>, Option<String>);
@@ -269,7 +291,10 @@ fn describe(e: &ServiceError) -> String {
             format!("the import was refused: {}", fields(errors))
         }
         // Storage details are logged, not shown.
-        ServiceError::Storage(_) | ServiceError::Task(_) => "the import failed in the database".to_owned(),
+        ServiceError::Storage(_) | ServiceError::Task(_) => {
+            tracing::error!(error = %e, "a source's import failed in the database");
+            "the import failed in the database".to_owned()
+        }
         other => format!("the import was refused: {other}"),
     }
 }

@@ -178,8 +178,9 @@ pub struct PullRecord {
     pub next_pull_at: DateTime<Utc>,
 }
 
-/// Records a pull's outcome; a failure keeps the last success, its validators and its diff.
-pub fn record_pull(conn: &mut AnyConnection, id: i64, pull: &PullRecord) -> Result<(), StorageError> {
+/// Records a pull's outcome; a failure keeps the last success, its validators and its diff. False
+/// when the source is gone.
+pub fn record_pull(conn: &mut AnyConnection, id: i64, pull: &PullRecord) -> Result<bool, StorageError> {
     let target = sources::table.find(id);
     let common = (
         sources::last_attempt_at.eq(Some(pull.attempted_at.naive_utc())),
@@ -188,7 +189,7 @@ pub fn record_pull(conn: &mut AnyConnection, id: i64, pull: &PullRecord) -> Resu
         sources::failures.eq(i64::from(pull.failures)),
         sources::next_pull_at.eq(pull.next_pull_at.naive_utc()),
     );
-    match pull.status {
+    let updated = match pull.status {
         PullStatus::Failed => diesel::update(target).set(common).execute(conn)?,
         PullStatus::NotModified => diesel::update(target)
             .set((common, sources::last_success_at.eq(Some(pull.attempted_at.naive_utc()))))
@@ -203,5 +204,5 @@ pub fn record_pull(conn: &mut AnyConnection, id: i64, pull: &PullRecord) -> Resu
             ))
             .execute(conn)?,
     };
-    Ok(())
+    Ok(updated > 0)
 }

@@ -141,6 +141,12 @@ async fn a_followed_feed_adds_updates_and_survives_failures(backend: Backend) {
         assert_eq!(diff(&source), [0, 1, 1, 1, 0], "the last import's answer stays");
         assert_eq!((app.state(), app.change_count()), (state.clone(), changes), "a failed pull changes no meeting");
     }
+    // An empty feed is far more likely broken than every meeting closed: not applied.
+    server.set("/feed.json", feed(&[], "v4b"));
+    let source = pull(&app, &admin, id).await;
+    assert_eq!(source["last_status"], "failed");
+    assert!(source["last_error"].as_str().is_some_and(|e| e.contains("no meetings")), "{source}");
+    assert_eq!((app.state(), app.change_count()), (state.clone(), changes));
     // Back: the interval again.
     server.set("/feed.json", feed(&[record("a", "Alpha"), record("b", "Bravo Two")], "v5"));
     let source = pull(&app, &admin, id).await;
@@ -167,7 +173,12 @@ async fn a_followed_feed_adds_updates_and_survives_failures(backend: Backend) {
     for field in ["url", "kind", "every_minutes"] {
         assert!(problem["errors"][field].is_array(), "{field}: {problem}");
     }
-    let (status, _, problem) = app.send(Method::POST, "/v1/sources", Some(&admin), Some(request)).await;
+    let (status, _, problem) = app.send(Method::POST, "/v1/sources", Some(&admin), Some(request.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    // Nor over another source's subtree: the region above the followed body.
+    let mut above = request;
+    above["service_body_id"] = json!(1);
+    let (status, _, problem) = app.send(Method::POST, "/v1/sources", Some(&admin), Some(above)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
 
     // Removed: no longer followed; its meetings stay.
@@ -236,6 +247,11 @@ async fn private_addresses_are_refused_without_connecting() {
     assert_eq!(source["last_status"], "failed");
     let error = source["last_error"].as_str().unwrap_or_default();
     assert!(error.contains("a loopback address: refused"), "{error}");
+    // The body has no meetings, but a source follows it: it cannot be deleted from under it.
+    let (status, _, problem) =
+        app.send(Method::DELETE, &format!("/v1/service-bodies/{body}"), Some(&admin), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("source")), "{problem}");
 }
 
 #[actix_web::test]

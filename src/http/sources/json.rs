@@ -33,7 +33,7 @@ pub struct SourceRequest {
     pub fellowship: Option<FellowshipCode>,
     /// Minutes between pulls, 5 to 10,080 (a week); default 360.
     #[schema(minimum = 5, maximum = 10080, default = 360)]
-    pub every_minutes: u32,
+    pub every_minutes: Option<u32>,
     /// The IANA zone of records with neither a zone nor coordinates (default the service body's).
     #[schema(value_type = Option<String>, example = "America/Chicago")]
     pub time_zone: Option<TimeZone>,
@@ -44,13 +44,12 @@ impl JsonBody for SourceRequest {
         &["url", "kind", "service_body_id", "fellowship", "every_minutes", "time_zone"];
 
     fn read(f: &Fields<'_>, e: &mut FieldErrors) -> Self {
-        let every_minutes = match f.integer("every_minutes", e) {
-            None => DEFAULT_EVERY_MINUTES,
-            Some(n) => u32::try_from(n).unwrap_or_else(|_| {
+        let every_minutes = f.integer("every_minutes", e).map(|n| {
+            u32::try_from(n).unwrap_or_else(|_| {
                 push_error(e, "every_minutes", "must be 5 to 10080 minutes");
                 DEFAULT_EVERY_MINUTES
-            }),
-        };
+            })
+        });
         let service_body_id = f.id("service_body_id", e);
         if f.get("service_body_id").is_none() {
             push_error(e, "service_body_id", "is required");
@@ -75,7 +74,7 @@ impl SourceRequest {
             kind: self.kind,
             service_body_id: self.service_body_id,
             fellowship: self.fellowship,
-            every_minutes: self.every_minutes,
+            every_minutes: self.every_minutes.unwrap_or(DEFAULT_EVERY_MINUTES),
             time_zone: self.time_zone,
         };
         SourceWrite { spec, problems }
@@ -90,7 +89,7 @@ pub struct SourceResponse {
     /// Where it is published, without credentials.
     pub url: String,
     /// `meeting-guide` or `bmlt`.
-    #[schema(example = "meeting-guide")]
+    #[schema(example = "meeting-guide", pattern = "^(meeting-guide|bmlt)$")]
     pub kind: String,
     /// Where its meetings go.
     pub service_body_id: i64,
@@ -108,7 +107,7 @@ pub struct SourceResponse {
     pub last_success_at: Option<String>,
     /// How the last pull ended: `imported`, `not_modified` (the server answered 304; nothing was
     /// applied) or `failed` (the meetings stay as they were).
-    #[schema(example = "imported")]
+    #[schema(example = "imported", pattern = "^(imported|not_modified|failed)$")]
     pub last_status: Option<String>,
     /// Why the last pull failed.
     pub last_error: Option<String>,

@@ -5,6 +5,7 @@ pub mod address;
 pub mod bmlt;
 pub mod clock;
 pub mod directory;
+pub mod exports;
 pub mod filter;
 pub mod geo;
 pub mod ids;

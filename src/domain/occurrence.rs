@@ -51,6 +51,11 @@ fn in_weeks_of_month(schedule: &Schedule, date: NaiveDate) -> bool {
     schedule.weeks_of_month.iter().any(|w| w.get() == week || (w.get() == -1 && is_last))
 }
 
+/// True when the schedule has the local `date` (its weekdays and month weeks), closures aside.
+pub fn scheduled_on(schedule: &Schedule, date: NaiveDate) -> bool {
+    schedule.days.contains(&Weekday::from_chrono(date.weekday())) && in_weeks_of_month(schedule, date)
+}
+
 /// True when the meeting is scheduled on the local `date` and not closed then.
 pub fn meets_on(schedule: &Schedule, closures: &Closures, date: NaiveDate) -> bool {
     schedule.days.contains(&Weekday::from_chrono(date.weekday()))

@@ -4,6 +4,7 @@ pub mod bmlt;
 pub mod catalog;
 pub mod changes;
 mod document;
+pub mod exports;
 pub mod extract;
 pub mod feeds;
 pub mod health;
@@ -29,6 +30,10 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         scope::scope("/v1")
             // The fixed segments are registered before `/meetings/{id}`.
             .service(meetings::list_meetings)
+            .service(exports::geojson_export)
+            .service(exports::csv_export)
+            .service(exports::calendar_export)
+            .service(exports::meeting_calendar)
             .service(meetings::writes::create_meeting)
             .service(search::nearby)
             .service(search::upcoming)

@@ -35,9 +35,13 @@ fn the_document_lists_every_endpoint_and_method() {
             "GET /v1/fellowships",
             "GET /v1/keys",
             "GET /v1/meetings",
+            "GET /v1/meetings.csv",
+            "GET /v1/meetings.geojson",
+            "GET /v1/meetings/calendar.ics",
             "GET /v1/meetings/nearby",
             "GET /v1/meetings/upcoming",
             "GET /v1/meetings/{id}",
+            "GET /v1/meetings/{id}/calendar.ics",
             "GET /v1/meetings/{id}/history",
             "GET /v1/meetings/{id}/occurrences",
             "GET /v1/service-bodies",
@@ -87,7 +91,7 @@ async fn the_document_and_its_browser_are_served_from_the_binary() {
 fn every_documented_query_parameter_is_the_one_its_handler_reads() {
     use lantern::http::extract::query::names_read;
     let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
-    let read: [(&str, Vec<&str>); 12] = [
+    let read: [(&str, Vec<&str>); 15] = [
         ("get /client_interface/json/", names_read::<lantern::http::bmlt::params::SemanticParams>()),
         ("get /client_interface/json", names_read::<lantern::http::bmlt::params::SemanticParams>()),
         ("get /client_interface/jsonp/", names_read::<lantern::http::bmlt::params::JsonpParams>()),
@@ -99,6 +103,9 @@ fn every_documented_query_parameter_is_the_one_its_handler_reads() {
         ("get /v1/changes", names_read::<lantern::http::changes::ChangesParams>()),
         ("get /v1/types", names_read::<lantern::http::catalog::TypesParams>()),
         ("get /v1/feeds/meeting-guide.json", names_read::<lantern::http::meetings::ExportQuery>()),
+        ("get /v1/meetings.geojson", names_read::<lantern::http::meetings::ExportQuery>()),
+        ("get /v1/meetings.csv", names_read::<lantern::http::meetings::ExportQuery>()),
+        ("get /v1/meetings/calendar.ics", names_read::<lantern::http::meetings::ExportQuery>()),
         ("post /v1/service-bodies/{id}/imports/meeting-guide", names_read::<lantern::http::imports::ImportParams>()),
     ];
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {

@@ -91,12 +91,20 @@ pub struct JsonArray<F> {
     any: bool,
     opened: bool,
     closed: bool,
+    open: &'static [u8],
+    close: &'static [u8],
 }
 
 impl<F> JsonArray<F> {
     /// The array of the records of sources `0..count`.
     pub fn new(count: usize, records: F) -> Self {
-        Self { records, count, next: 0, any: false, opened: false, closed: false }
+        Self::wrapped(b"[", b"]", count, records)
+    }
+
+    /// The records, comma-separated, between `open` and `close` (a GeoJSON FeatureCollection's
+    /// `features`, say).
+    pub fn wrapped(open: &'static [u8], close: &'static [u8], count: usize, records: F) -> Self {
+        Self { records, count, next: 0, any: false, opened: false, closed: false, open, close }
     }
 }
 
@@ -104,7 +112,7 @@ impl<R: serde::Serialize, F: FnMut(usize) -> Vec<R> + Unpin + 'static> Pieces fo
     fn next_piece(&mut self, out: &mut Vec<u8>) -> bool {
         if !self.opened {
             self.opened = true;
-            out.push(b'[');
+            out.extend_from_slice(self.open);
         } else if self.next < self.count {
             for record in (self.records)(self.next) {
                 if std::mem::replace(&mut self.any, true) {
@@ -118,7 +126,39 @@ impl<R: serde::Serialize, F: FnMut(usize) -> Vec<R> + Unpin + 'static> Pieces fo
             self.next += 1;
         } else if !self.closed {
             self.closed = true;
-            out.push(b']');
+            out.extend_from_slice(self.close);
+        } else {
+            return false;
+        }
+        true
+    }
+}
+
+/// Pieces of a text file: a head, what `item(i)` writes for each of `count` sources, a tail.
+pub struct Framed<F> {
+    head: Option<Vec<u8>>,
+    item: F,
+    count: usize,
+    next: usize,
+    tail: Option<&'static [u8]>,
+}
+
+impl<F: FnMut(usize, &mut Vec<u8>) + Unpin + 'static> Framed<F> {
+    /// The file.
+    pub fn new(head: Vec<u8>, count: usize, item: F, tail: &'static [u8]) -> Self {
+        Self { head: Some(head), item, count, next: 0, tail: Some(tail) }
+    }
+}
+
+impl<F: FnMut(usize, &mut Vec<u8>) + Unpin + 'static> Pieces for Framed<F> {
+    fn next_piece(&mut self, out: &mut Vec<u8>) -> bool {
+        if let Some(head) = self.head.take() {
+            out.extend_from_slice(&head);
+        } else if self.next < self.count {
+            (self.item)(self.next, out);
+            self.next += 1;
+        } else if let Some(tail) = self.tail.take() {
+            out.extend_from_slice(tail);
         } else {
             return false;
         }

@@ -13,6 +13,7 @@ import re
 import sys
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
@@ -109,6 +110,29 @@ def main():
     zones = {str(z["TZID"]) for z in listed.walk("VTIMEZONE")}
     starts = {str(e["DTSTART"].params["TZID"]) for e in listed.walk("VEVENT")}
     assert starts <= zones and len(zones) == len(list(listed.walk("VTIMEZONE"))), (zones, starts)
+    # Each VTIMEZONE agrees with the tz data for ten years: its offsets, read through icalendar
+    # alone, against Python's zoneinfo every six hours (zones whose rules are settled, so that the
+    # two tz data versions agree; Casablanca's changes are a table through 2087).
+    settled = ["Europe/Berlin", "Europe/London", "America/New_York", "America/Chicago", "America/Santiago",
+               "Australia/Sydney", "Australia/Adelaide", "Pacific/Auckland", "Africa/Casablanca", "Asia/Tokyo"]
+    whole = get("/v1/meetings/calendar.ics").decode()
+    compared = []
+    for zone in settled:
+        if f"TZID:{zone}\r\n" not in whole:
+            continue
+        begin = whole.index(f"BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n")
+        block = whole[begin:whole.index("END:VTIMEZONE\r\n", begin) + len("END:VTIMEZONE\r\n")]
+        block = block.replace(f"TZID:{zone}", f"TZID:Lantern-Check-{len(compared)}")
+        tz = icalendar.Calendar.from_ical(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{block}END:VCALENDAR\r\n").walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)
+        reference = ZoneInfo(zone)
+        t = datetime(now.year - 1, 1, 1, tzinfo=timezone.utc)
+        while t < datetime(now.year + 11, 1, 1, tzinfo=timezone.utc):
+            ours, theirs = t.astimezone(tz).utcoffset(), t.astimezone(reference).utcoffset()
+            assert ours == theirs, f"{zone} at {t}: VTIMEZONE says {ours}, tz data {theirs}"
+            t += timedelta(hours=6)
+        compared.append(zone)
+    assert len(compared) >= 5, f"only {compared} in the seed"
+    print(f"VTIMEZONEs agree with zoneinfo every 6 hours from {now.year - 1} through {now.year + 10}: {', '.join(compared)}")
     print(f"ical round trip: {checked} meetings ({', '.join(f'{k}/{h}: {n}' for (k, h), n in sorted(seen.items()))}) "
           f"agree with their occurrences from {start.date()} to {end.date()}")
 

@@ -28,7 +28,7 @@ pub const MEDIA_TYPE: &str = "text/calendar; charset=utf-8";
 
 /// How far before `now` the recurrence starts at the latest.
 const ANCHOR_DAYS: i64 = 30;
-/// How many years the `VTIMEZONE`s agree with the tz data for.
+/// How many years after now the `VTIMEZONE`s agree with the tz data for.
 const YEARS: i32 = 10;
 
 /// The calendar's first lines.
@@ -265,23 +265,28 @@ fn yearly_rule(local: &[NaiveDateTime], last_year: i32) -> Option<String> {
         i64::from(next.month() != t.month())
     };
     if same(&nth) {
-        Some(format!("FREQ=YEARLY;BYMONTH={month};BYDAY={}{day}", nth(first)))
-    } else if local.iter().all(|t| last(t) == 1) {
-        Some(format!("FREQ=YEARLY;BYMONTH={month};BYDAY=-1{day}"))
-    } else {
-        None
+        return Some(format!("FREQ=YEARLY;BYMONTH={month};BYDAY={}{day}", nth(first)));
     }
+    if local.iter().all(|t| last(t) == 1) {
+        return Some(format!("FREQ=YEARLY;BYMONTH={month};BYDAY=-1{day}"));
+    }
+    // "The first Sunday on or after the 2nd" (Chile): a week of days, as vzic writes it.
+    let low = local.iter().map(|t| t.day()).min()?;
+    if low + 6 <= 28 && local.iter().all(|t| t.day() <= low + 6) {
+        let days: Vec<String> = (low..=low + 6).map(|d| d.to_string()).collect();
+        return Some(format!("FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={};BYDAY={day}", days.join(",")));
+    }
+    None
 }
 
-/// The `VTIMEZONE` of `zone`, agreeing with the tz data from the start of `from_year` for ten years
-/// after it.
-pub fn vtimezone(zone: TimeZone, from_year: i32) -> Vec<u8> {
+/// The `VTIMEZONE` of `zone`, agreeing with the tz data from the start of `years.0` through the
+/// end of `years.1`.
+pub fn vtimezone(zone: TimeZone, years: (i32, i32)) -> Vec<u8> {
+    let (from_year, last_year) = years;
     let tz = zone.tz();
-    let start = NaiveDate::from_ymd_opt(from_year, 1, 1).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default();
-    let end = NaiveDate::from_ymd_opt(from_year + YEARS + 1, 1, 1)
-        .unwrap_or_default()
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default();
+    let midnight =
+        |year: i32| NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default();
+    let (start, end) = (midnight(from_year), midnight(last_year + 1));
     let changes = transitions(tz, start, end);
     let mut out = String::new();
     push_line(&mut out, "BEGIN:VTIMEZONE");
@@ -300,7 +305,7 @@ pub fn vtimezone(zone: TimeZone, from_year: i32) -> Vec<u8> {
     ordered.sort_by_key(|(_, times)| times.first().copied());
     for ((daylight, from, to, name), times) in ordered {
         let Some(first) = times.first() else { continue };
-        match yearly_rule(&times, from_year + YEARS) {
+        match yearly_rule(&times, last_year) {
             Some(rule) => observance(&mut out, daylight, from, to, &name, first, &[], Some(&rule)),
             None => observance(&mut out, daylight, from, to, &name, first, &times[1..], None),
         }
@@ -337,10 +342,10 @@ fn observance(
     push_line(out, &format!("END:{kind}"));
 }
 
-/// The year a zone's `VTIMEZONE` starts in for events anchored at `now`: a year before the
-/// earliest possible `DTSTART`, so that an observance covers it.
-pub fn first_year(now: DateTime<Utc>) -> i32 {
-    (now - Duration::days(ANCHOR_DAYS + 400)).year() - 1
+/// The years a zone's `VTIMEZONE` covers for events anchored at `now`: from a year before the
+/// earliest possible `DTSTART` (so that an observance covers it) through ten years after `now`.
+pub fn years(now: DateTime<Utc>) -> (i32, i32) {
+    ((now - Duration::days(ANCHOR_DAYS + 400)).year() - 1, now.year() + YEARS + 1)
 }
 
 #[cfg(test)]
@@ -348,7 +353,7 @@ mod tests {
     use super::*;
 
     fn text(zone: &str) -> String {
-        String::from_utf8(vtimezone(zone.parse().unwrap_or_else(|_| unreachable!()), 2026)).unwrap_or_default()
+        String::from_utf8(vtimezone(zone.parse().unwrap_or_else(|_| unreachable!()), (2026, 2037))).unwrap_or_default()
     }
 
     #[test]
@@ -364,6 +369,8 @@ mod tests {
         assert!(sydney.contains("BYMONTH=10;BYDAY=1SU") && sydney.contains("BYMONTH=4;BYDAY=1SU"), "{sydney}");
         let casablanca = text("Africa/Casablanca");
         assert!(casablanca.matches("RDATE:").count() >= 15 && !casablanca.contains("RRULE"), "{casablanca}");
+        let santiago = text("America/Santiago");
+        assert!(santiago.contains("BYMONTH=4;BYMONTHDAY=2,3,4,5,6,7,8;BYDAY=SU"), "{santiago}");
         let tokyo = text("Asia/Tokyo");
         assert_eq!(tokyo.matches("BEGIN:STANDARD").count(), 1, "{tokyo}");
         assert!(tokyo.contains("TZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900"), "{tokyo}");

@@ -130,7 +130,7 @@ fn calendar(
         let mut head = ical::header(&name);
         for zone in &zones {
             if let Ok(zone) = zone.parse::<TimeZone>() {
-                head.extend(ical::vtimezone(zone, ical::first_year(now)));
+                head.extend(ical::vtimezone(zone, ical::years(now)));
             }
         }
         let (meetings, base, host) = (Arc::clone(&meetings), base.clone(), host.clone());

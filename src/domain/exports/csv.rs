@@ -40,6 +40,11 @@ enum Cell {
     Text(String),
 }
 
+/// A finite decimal number (`-5`, `+1.5`), which no spreadsheet runs as a formula.
+fn is_number(text: &str) -> bool {
+    text.parse::<f64>().is_ok_and(f64::is_finite) && text.bytes().all(|b| b.is_ascii_digit() || b"+-.".contains(&b))
+}
+
 fn write_row(out: &mut Vec<u8>, cells: impl Iterator<Item = Cell>) {
     for (n, cell) in cells.enumerate() {
         if n > 0 {
@@ -47,7 +52,7 @@ fn write_row(out: &mut Vec<u8>, cells: impl Iterator<Item = Cell>) {
         }
         let text = match cell {
             Cell::Number(n) => n,
-            Cell::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+            Cell::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_number(&t) => format!("'{t}"),
             Cell::Text(t) => t,
         };
         if text.contains([',', '"', '\r', '\n']) {
@@ -115,8 +120,9 @@ mod tests {
             Cell::Text("a,b".into()),
             Cell::Text("line\nbreak".into()),
             Cell::Text("@home".into()),
+            Cell::Text("-5".into()),
             Cell::Text("plain".into()),
         ]);
-        assert_eq!(got, "\"'=HYPERLINK(\"\"x\"\")\",'-5 steps,-74.006,\"a,b\",\"line\nbreak\",'@home,plain\r\n");
+        assert_eq!(got, "\"'=HYPERLINK(\"\"x\"\")\",'-5 steps,-74.006,\"a,b\",\"line\nbreak\",'@home,-5,plain\r\n");
     }
 }

@@ -20,7 +20,7 @@ use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 use super::address;
 use crate::domain::meeting::{Attendance, Meeting};
-use crate::domain::occurrence::scheduled_on;
+use crate::domain::occurrence::{meets_on, scheduled_on};
 use crate::domain::schedule::{Schedule, TimeZone, Weekday};
 
 /// The media type.
@@ -53,6 +53,18 @@ pub fn anchor(schedule: &Schedule, now: DateTime<Utc>) -> Option<NaiveDate> {
     (0..400).map(|back| latest - Duration::days(back)).find(|d| scheduled_on(schedule, *d))
 }
 
+/// [`anchor`], moved back to a date the meeting met on when the anchor itself was closed (some
+/// calendar apps show an excluded `DTSTART` anyway).
+fn anchor_meeting(
+    schedule: &Schedule,
+    closures: &crate::domain::meeting::Closures,
+    now: DateTime<Utc>,
+) -> Option<NaiveDate> {
+    let latest = anchor(schedule, now)?;
+    let met = (0..400).map(|back| latest - Duration::days(back)).find(|d| meets_on(schedule, closures, *d));
+    Some(met.unwrap_or(latest))
+}
+
 /// What a `VEVENT` refers to.
 pub struct EventContext<'a> {
     /// The meeting on Lantern is `{base_url}/v1/meetings/{id}`.
@@ -69,7 +81,7 @@ pub fn event(meeting: &Meeting, ctx: &EventContext<'_>) -> Vec<u8> {
     let Some(schedule) = data.schedule.as_ref().filter(|_| data.attendance != Attendance::Inactive) else {
         return Vec::new();
     };
-    let Some(start) = anchor(schedule, ctx.now) else { return Vec::new() };
+    let Some(start) = anchor_meeting(schedule, &data.closures, ctx.now) else { return Vec::new() };
     let zone = schedule.time_zone.name();
     let local = |date: NaiveDate| date.and_time(schedule.start_time.to_naive()).format("%Y%m%dT%H%M%S").to_string();
     let mut out = String::new();
@@ -85,7 +97,9 @@ pub fn event(meeting: &Meeting, ctx: &EventContext<'_>) -> Vec<u8> {
     let closures = &data.closures;
     let mut skipped: Vec<NaiveDate> = closures.dates.iter().copied().filter(|d| *d >= start).collect();
     if let Some(until) = closures.suspended_until {
-        skipped.extend(start.iter_days().take_while(|d| *d <= until));
+        // Never past the horizon the VTIMEZONEs keep (a suspension "until 9999" is one).
+        let horizon = NaiveDate::from_ymd_opt(years(ctx.now).1, 12, 31).unwrap_or(until);
+        skipped.extend(start.iter_days().take_while(|d| *d <= until.min(horizon)));
     }
     skipped.retain(|d| scheduled_on(schedule, *d));
     skipped.sort_unstable();
@@ -169,6 +183,9 @@ pub fn escape(text: &str) -> String {
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
+            // Not allowed in TEXT (RFC 5545 §3.3.11): a tab stays, other controls go.
+            '\t' => out.push(c),
+            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -201,20 +218,25 @@ struct Transition {
     name: String,
 }
 
-/// What a zone observes at an instant: offset, daylight or not, name.
-fn observed(tz: Tz, at: NaiveDateTime) -> (i32, bool, String) {
+/// Offset (seconds east), saving in force (seconds), name.
+type Observed = (i32, i64, String);
+
+/// What a zone observes at an instant: offset, the saving in force (negative in Dublin's winter),
+/// name.
+fn observed(tz: Tz, at: NaiveDateTime) -> Observed {
     let offset = tz.offset_from_utc_datetime(&at);
     let name = offset.abbreviation().unwrap_or_default().to_owned();
-    (offset.fix().local_minus_utc(), offset.dst_offset() != Duration::zero(), name)
+    (offset.fix().local_minus_utc(), offset.dst_offset().num_seconds(), name)
 }
 
-/// The zone's changes between two instants (UTC), to the minute.
+/// The zone's changes between two instants (UTC), to the minute: a day at a time (no zone changes
+/// twice in a day), then narrowed.
 fn transitions(tz: Tz, from: NaiveDateTime, until: NaiveDateTime) -> Vec<Transition> {
-    let mut out = Vec::new();
+    let mut found: Vec<(NaiveDateTime, Observed, Observed)> = Vec::new();
     let mut at = from;
     let mut before = observed(tz, at);
     while at < until {
-        let next = at + Duration::hours(1);
+        let next = at + Duration::days(1);
         let after = observed(tz, next);
         if after != before {
             // The first minute of the new observance, in (at, next].
@@ -224,13 +246,24 @@ fn transitions(tz: Tz, from: NaiveDateTime, until: NaiveDateTime) -> Vec<Transit
                 let mid = mid.with_second(0).unwrap_or(mid);
                 if observed(tz, mid) == before { low = mid } else { high = mid }
             }
-            let (to, daylight, name) = observed(tz, high);
-            out.push(Transition { at: high, from: before.0, to, daylight, name });
+            found.push((high, before.clone(), observed(tz, high)));
         }
         before = after;
         at = next;
     }
-    out
+    // Daylight is a positive saving; where the tz data writes a negative one (Irish winter time),
+    // the side without it is the daylight one, as vzic and tzurl write it.
+    let negative = found.iter().any(|(_, a, b)| a.1 < 0 || b.1 < 0);
+    found
+        .into_iter()
+        .map(|(at, before, (to, save, name))| Transition {
+            at,
+            from: before.0,
+            to,
+            daylight: if negative { save == 0 && to > before.0 } else { save > 0 },
+            name,
+        })
+        .collect()
 }
 
 /// `+HHMM` (or `+HHMMSS`).
@@ -280,8 +313,21 @@ fn yearly_rule(local: &[NaiveDateTime], last_year: i32) -> Option<String> {
 }
 
 /// The `VTIMEZONE` of `zone`, agreeing with the tz data from the start of `years.0` through the
-/// end of `years.1`.
-pub fn vtimezone(zone: TimeZone, years: (i32, i32)) -> Vec<u8> {
+/// end of `years.1`. Computed once per zone and years in a process (the tz data is compiled in).
+pub fn vtimezone(zone: TimeZone, years: (i32, i32)) -> std::sync::Arc<[u8]> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<(&'static str, (i32, i32)), std::sync::Arc<[u8]>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    let key = (zone.name(), years);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return std::sync::Arc::clone(found);
+    }
+    let built: std::sync::Arc<[u8]> = build_vtimezone(zone, years).into();
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, std::sync::Arc::clone(&built));
+    built
+}
+
+fn build_vtimezone(zone: TimeZone, years: (i32, i32)) -> Vec<u8> {
     let (from_year, last_year) = years;
     let tz = zone.tz();
     let midnight =
@@ -292,9 +338,9 @@ pub fn vtimezone(zone: TimeZone, years: (i32, i32)) -> Vec<u8> {
     push_line(&mut out, "BEGIN:VTIMEZONE");
     push_line(&mut out, &format!("TZID:{}", zone.name()));
     // What is observed before the first change (or throughout, without changes).
-    let (initial, daylight, name) = observed(tz, start);
+    let (initial, save, name) = observed(tz, start);
     let local_start = start + Duration::seconds(i64::from(initial));
-    observance(&mut out, daylight, initial, initial, &name, &local_start, &[], None);
+    observance(&mut out, save > 0, initial, initial, &name, &local_start, &[], None);
     // The changes, grouped by what they change to.
     let mut groups: BTreeMap<(bool, i32, i32, String), Vec<NaiveDateTime>> = BTreeMap::new();
     for t in changes {
@@ -353,7 +399,8 @@ mod tests {
     use super::*;
 
     fn text(zone: &str) -> String {
-        String::from_utf8(vtimezone(zone.parse().unwrap_or_else(|_| unreachable!()), (2026, 2037))).unwrap_or_default()
+        String::from_utf8(vtimezone(zone.parse().unwrap_or_else(|_| unreachable!()), (2026, 2037)).to_vec())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -371,6 +418,13 @@ mod tests {
         assert!(casablanca.matches("RDATE:").count() >= 15 && !casablanca.contains("RRULE"), "{casablanca}");
         let santiago = text("America/Santiago");
         assert!(santiago.contains("BYMONTH=4;BYMONTHDAY=2,3,4,5,6,7,8;BYDAY=SU"), "{santiago}");
+        let dublin = text("Europe/Dublin");
+        assert!(
+            dublin.contains(
+                "BEGIN:DAYLIGHT\r\nDTSTART:20260329T010000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\nTZNAME:IST"
+            ),
+            "{dublin}"
+        );
         let tokyo = text("Asia/Tokyo");
         assert_eq!(tokyo.matches("BEGIN:STANDARD").count(), 1, "{tokyo}");
         assert!(tokyo.contains("TZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900"), "{tokyo}");

@@ -17,7 +17,7 @@ use super::extract::query::Query;
 use super::meetings::ExportQuery;
 use crate::domain::directory::Directory;
 use crate::domain::exports::{csv, geojson, ical};
-use crate::domain::meeting::Meeting;
+use crate::domain::meeting::{Attendance, Meeting};
 use crate::domain::schedule::TimeZone;
 use crate::service::Lantern;
 
@@ -115,32 +115,44 @@ fn calendar(
     meetings: Vec<Arc<Meeting>>,
 ) -> impl Fn() -> Framed<EventWriter> + Send + 'static {
     let base = PublicUrl::of(req).to_string();
-    let host = base
-        .split_once("://")
-        .map_or(base.as_str(), |(_, rest)| rest)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("lantern")
-        .to_owned();
     let now = lantern.clock().now();
-    let zones: BTreeSet<&'static str> =
-        meetings.iter().filter_map(|m| m.data.schedule.as_ref()).map(|s| s.time_zone.name()).collect();
+    // The zones the events use; a calendar without events still needs a component (RFC 5545 §3.6).
+    let mut zones: BTreeSet<&'static str> = meetings
+        .iter()
+        .filter(|m| m.data.attendance != Attendance::Inactive)
+        .filter_map(|m| m.data.schedule.as_ref())
+        .map(|s| s.time_zone.name())
+        .collect();
+    if zones.is_empty() {
+        zones.insert("UTC");
+    }
+    // Written once, shared by the hashing pass and the sending one.
+    let mut head = ical::header(&name);
+    for zone in zones.iter().filter_map(|z| z.parse::<TimeZone>().ok()) {
+        head.extend_from_slice(&ical::vtimezone(zone, ical::years(now)));
+    }
+    let head: Arc<[u8]> = head.into();
+    let host = uid_host(&base);
     let meetings = Arc::new(meetings);
     move || {
-        let mut head = ical::header(&name);
-        for zone in &zones {
-            if let Ok(zone) = zone.parse::<TimeZone>() {
-                head.extend(ical::vtimezone(zone, ical::years(now)));
-            }
-        }
         let (meetings, base, host) = (Arc::clone(&meetings), base.clone(), host.clone());
         let count = meetings.len();
         let item: EventWriter = Box::new(move |i, out: &mut Vec<u8>| {
             let ctx = ical::EventContext { base_url: &base, host: &host, now };
             out.extend(ical::event(&meetings[i], &ctx));
         });
-        Framed::new(head, count, item, ical::FOOTER)
+        Framed::new(head.to_vec(), count, item, ical::FOOTER)
     }
+}
+
+/// The host of the public URL, for `UID`s (`[::1]` kept whole, the port left out).
+fn uid_host(base: &str) -> String {
+    let authority = base.split_once("://").map_or(base, |(_, rest)| rest).split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
+        None => authority.split(':').next().unwrap_or_default().to_owned(),
+    };
+    if host.is_empty() { "lantern".to_owned() } else { host }
 }
 
 /// The matching meetings as an iCalendar file (RFC 5545): one `VEVENT` per meeting that meets, with

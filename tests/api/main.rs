@@ -12,7 +12,6 @@ mod meeting_guide;
 mod meetings;
 mod openapi;
 mod permissions;
-mod places;
 mod publishing;
 mod search;
 mod sources;

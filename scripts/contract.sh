@@ -27,9 +27,11 @@ KEYS_ADMIN=$("$BIN" keys create --role admin --name contract-keys 2>/dev/null)
 # Schemathesis probes every operation with bad keys on purpose, all from 127.0.0.1; with the default
 # limit (5 a minute) those probes would meet 429. The throttle itself is tested in tests/api.
 # Sources the fuzzer adds are fetched from loopback only, without looking up any name but
-# localhost: nothing leaves the machine, not even a DNS query.
+# localhost: nothing leaves the machine, not even a DNS query. They are pulled only when the fuzzer
+# asks (`POST /v1/sources/{id}/pull`), never in the background, so that no import of a feed the fuzzer
+# pointed at this very server changes meetings between two requests of a stateful scenario.
 "$BIN" serve --bind "127.0.0.1:$PORT" --max-failed-auth 1000000 --sources-loopback-only --source-timeout 5 \
-  >"$WORK/server.log" 2>&1 &
+  --follow-sources false >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do

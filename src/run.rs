@@ -43,6 +43,13 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     lantern.set_source_settings(source_settings(&args));
     tracing::info!(elapsed_ms = started.elapsed().as_millis(), "ready");
     let lantern = web::Data::new(lantern);
+    // Place search's index, built beside the first requests rather than before them.
+    let warm = lantern.clone();
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let places = warm.places().map_or(0, |g| g.len());
+        tracing::info!(places, elapsed_ms = started.elapsed().as_millis(), "place search index built");
+    });
     let follower = args.follow_sources.then(|| {
         crate::service::sources::Follower::start(
             lantern.clone().into_inner(),

@@ -30,12 +30,43 @@ pub struct Place {
     pub time_zone: Option<TimeZone>,
 }
 
+/// A name a place goes by: folded, the place's index, as written.
+type NameEntry = (Box<str>, u32, Box<str>);
+
 /// Places and every name they go by, folded, sorted for exact and prefix look-ups.
 #[derive(Debug, Default)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    /// (folded name, index into `places`), sorted by name, then population descending.
-    names: Vec<(Box<str>, u32)>,
+    /// (folded name, index into `places`, the name as written), sorted by folded name, then
+    /// population descending.
+    names: Vec<NameEntry>,
+    /// The same for every word inside a name but its first (`york city` of `new york city`).
+    words: Vec<NameEntry>,
+}
+
+/// A place search.
+#[derive(Debug, Clone, Copy)]
+pub struct PlaceQuery<'a> {
+    /// What the person typed.
+    pub q: &'a str,
+    /// Only places in this country (ISO 3166 alpha-2, either case).
+    pub country: Option<&'a str>,
+    /// Places within [`NEAR_KM`] of this point come first in each tier.
+    pub near: Option<Coordinates>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// How close "near" is.
+pub const NEAR_KM: f64 = 500.0;
+
+/// A place a search found, with the name that matched (`Cologne` for Köln).
+#[derive(Debug, Clone, Copy)]
+pub struct Found<'a> {
+    /// The place.
+    pub place: &'a Place,
+    /// The name as written that matched.
+    pub matched: &'a str,
 }
 
 /// Folds text for matching: transliterated to ASCII, lowercased, every run of other characters
@@ -69,6 +100,7 @@ impl Gazetteer {
     pub fn parse(tsv: &str) -> Result<Self, String> {
         let mut places = Vec::new();
         let mut names = Vec::new();
+        let mut words = Vec::new();
         for (n, line) in tsv.lines().enumerate().skip(1) {
             let bad = |what: &str| format!("places line {}: bad {what}", n + 1);
             let cols: Vec<&str> = line.split('\t').collect();
@@ -78,14 +110,20 @@ impl Gazetteer {
             let number = |i: usize| cols[i].parse::<f64>().map_err(|_| bad("number"));
             let coordinates = Coordinates::new(number(2)?, number(3)?).map_err(|_| bad("coordinates"))?;
             let index = u32::try_from(places.len()).map_err(|_| bad("count"))?;
-            let mut folded: Vec<String> = std::iter::once(cols[1])
+            let mut folded: Vec<(String, &str)> = std::iter::once(cols[1])
                 .chain(cols.get(8).into_iter().flat_map(|a| a.split('|')))
-                .map(fold)
-                .filter(|f| !f.is_empty())
+                .map(|name| (fold(name), name))
+                .filter(|(f, _)| !f.is_empty())
                 .collect();
-            folded.sort_unstable();
-            folded.dedup();
-            names.extend(folded.into_iter().map(|f| (f.into_boxed_str(), index)));
+            // One entry per folded name (the first as written: the main name before alternates).
+            folded.sort_by(|a, b| a.0.cmp(&b.0));
+            folded.dedup_by(|a, b| a.0 == b.0);
+            for (f, written) in folded {
+                for (at, _) in f.match_indices(' ') {
+                    words.push((f[at + 1..].into(), index, written.into()));
+                }
+                names.push((f.into_boxed_str(), index, written.into()));
+            }
             places.push(Place {
                 geonameid: cols[0].parse().map_err(|_| bad("geonameid"))?,
                 name: cols[1].to_owned(),
@@ -96,10 +134,12 @@ impl Gazetteer {
                 time_zone: cols[7].parse().ok(),
             });
         }
-        names.sort_unstable_by(|a, b| {
+        let order = |a: &NameEntry, b: &NameEntry| {
             a.0.cmp(&b.0).then_with(|| places[b.1 as usize].population.cmp(&places[a.1 as usize].population))
-        });
-        Ok(Self { places, names })
+        };
+        names.sort_unstable_by(order);
+        words.sort_unstable_by(order);
+        Ok(Self { places, names, words })
     }
 
     /// How many places it holds.
@@ -114,11 +154,51 @@ impl Gazetteer {
 
     /// Places one of whose names folds to exactly `folded`, most populous first.
     pub fn named(&self, folded: &str) -> impl Iterator<Item = &Place> {
-        let start = self.names.partition_point(|(name, _)| &**name < folded);
+        let start = self.names.partition_point(|(name, ..)| &**name < folded);
         self.names[start..]
             .iter()
-            .take_while(move |(name, _)| &**name == folded)
-            .map(|(_, i)| &self.places[*i as usize])
+            .take_while(move |(name, ..)| &**name == folded)
+            .map(|(_, i, _)| &self.places[*i as usize])
+    }
+
+    /// Entries of `list` whose folded name starts with `prefix`.
+    fn starting<'a, 'p>(list: &'a [NameEntry], prefix: &'p str) -> impl Iterator<Item = &'a NameEntry> + use<'a, 'p> {
+        let start = list.partition_point(|(name, ..)| &**name < prefix);
+        list[start..].iter().take_while(move |(name, ..)| name.starts_with(prefix))
+    }
+
+    /// Place search: (1) a name equal to the query, (2) a name starting with it, (3) a word inside a
+    /// name starting with it; within a tier, places near the given point first, then by population,
+    /// descending. Case, accents and punctuation are ignored.
+    pub fn search(&self, query: &PlaceQuery<'_>) -> Vec<Found<'_>> {
+        let folded = fold(query.q);
+        let mut out: Vec<Found<'_>> = Vec::new();
+        if folded.is_empty() || query.limit == 0 {
+            return out;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let exact = Self::starting(&self.names, &folded).filter(|(name, ..)| **name == *folded);
+        let prefix = Self::starting(&self.names, &folded).filter(|(name, ..)| **name != *folded);
+        let word = Self::starting(&self.words, &folded);
+        let tiers: [Box<dyn Iterator<Item = &NameEntry>>; 3] = [Box::new(exact), Box::new(prefix), Box::new(word)];
+        for tier in tiers {
+            let mut found: Vec<Found<'_>> = Vec::new();
+            for (_, index, written) in tier {
+                let place = &self.places[*index as usize];
+                if query.country.is_some_and(|c| !place.country.eq_ignore_ascii_case(c)) || seen.contains(index) {
+                    continue;
+                }
+                seen.insert(*index);
+                found.push(Found { place, matched: written });
+            }
+            let far = |f: &Found<'_>| query.near.is_some_and(|at| at.distance_km(f.place.coordinates) > NEAR_KM);
+            found.sort_by_key(|f| (far(f), Reverse(f.place.population), f.place.geonameid));
+            out.extend(found.into_iter().take(query.limit - out.len()));
+            if out.len() >= query.limit {
+                break;
+            }
+        }
+        out
     }
 
     /// The place an address names: `city` matched by any of its names, only in `country` when
@@ -205,6 +285,59 @@ mod tests {
         assert_eq!(g2.resolve("Paris", None, None, chicago).map(|p| p.country.as_str()), Some("US"));
         let zones: Vec<_> = g.named("springfield").map(|p| p.time_zone.map(TimeZone::name)).collect();
         assert_eq!(zones, [Some("America/Chicago"), Some("America/Chicago")]);
+    }
+
+    fn found(g: &Gazetteer, q: &str, country: Option<&str>, near: Option<(f64, f64)>) -> Vec<(String, String)> {
+        let near = near.and_then(|(lat, lon)| Coordinates::new(lat, lon).ok());
+        g.search(&PlaceQuery { q, country, near, limit: 5 })
+            .into_iter()
+            .map(|f| (f.place.name.clone(), f.matched.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn search_goes_by_tier_then_nearness_then_population() {
+        let g = sample();
+        assert_eq!(found(&g, "Cologne", None, None), [("Köln".to_owned(), "Cologne".to_owned())]);
+        let springfields = found(&g, "spring", None, None);
+        assert_eq!(springfields.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["Springfield", "Springfield"]);
+        let near_illinois = g.search(&PlaceQuery {
+            q: "springfield",
+            country: Some("us"),
+            near: Coordinates::new(41.88, -87.63).ok(),
+            limit: 2,
+        });
+        assert_eq!(
+            near_illinois.first().map(|f| f.place.admin1_code.as_str()),
+            Some("IL"),
+            "near first, then population"
+        );
+        assert!(found(&g, "springfield", Some("DE"), None).is_empty());
+        assert!(found(&g, "  !! ", None, None).is_empty());
+    }
+
+    #[test]
+    fn the_builtin_gazetteer_finds_what_people_type() {
+        let g = Gazetteer::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let first = |q: &str| {
+            g.search(&PlaceQuery { q, country: None, near: None, limit: 1 })
+                .first()
+                .map(|f| (f.place.geonameid, f.matched.to_owned()))
+        };
+        for q in ["koln", "Köln", "KÖLN", "Cologne"] {
+            assert_eq!(first(q).map(|f| f.0), Some(2886242), "{q}");
+        }
+        assert_eq!(first("Cologne").map(|f| f.1).as_deref(), Some("Cologne"));
+        assert_eq!(first("munchen").map(|f| f.0), first("München").map(|f| f.0));
+        assert_eq!(first("munchen").map(|f| f.0), Some(2867714));
+        assert_eq!(first("sao paulo").map(|f| f.0), Some(3448439));
+        assert_eq!(first("new y").map(|f| f.0), Some(5128581));
+        // A word inside a name: "york city" of "new york city".
+        assert!(
+            g.search(&PlaceQuery { q: "york c", country: Some("US"), near: None, limit: 10 })
+                .iter()
+                .any(|f| f.place.geonameid == 5128581)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod health;
 pub mod imports;
 pub mod keys;
 pub mod meetings;
+pub mod places;
 pub mod search;
 pub mod sources;
 
@@ -55,6 +56,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(catalog::writes::delete_service_body)
             .service(imports::import_meeting_guide)
             .service(catalog::list_types)
+            .service(places::search_places)
             .service(changes::list_changes)
             .service(feeds::meeting_guide_feed)
             .service(keys::list_keys)

@@ -129,6 +129,12 @@ impl Lantern {
         self
     }
 
+    /// The gazetteer of place search, built on first use (`serve` builds it at start, beside
+    /// loading the directory); `None` only if the built-in data is broken.
+    pub fn places(&self) -> Option<&crate::domain::places::Gazetteer> {
+        self.places.get()
+    }
+
     /// How many bad keys one address may send per minute before further bad keys get 429.
     pub fn with_failed_auth_limit(mut self, limit: u32) -> Self {
         self.failed_auth = keys::FailedAuth::new(limit);

@@ -12,6 +12,7 @@ mod meeting_guide;
 mod meetings;
 mod openapi;
 mod permissions;
+mod places;
 mod publishing;
 mod search;
 mod sources;

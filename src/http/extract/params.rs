@@ -111,6 +111,10 @@ bounded!(
     ListLimit: u32 as Integer, 1, 500, default 100
 );
 bounded!(
+    /// The most places a place search answers.
+    PlaceLimit: u32 as Integer, 1, 50, default 10
+);
+bounded!(
     /// A position in the change log.
     Sequence: i64 as Integer, 0, i64::MAX, default 0
 );

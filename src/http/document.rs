@@ -24,6 +24,7 @@ use super::extract::problem::PROBLEM_JSON;
         (name = "history", description = "The change feed"),
         (name = "keys", description = "API keys (admin keys)"),
         (name = "sources", description = "Published Meeting Guide feeds and BMLT servers Lantern follows"),
+        (name = "embed", description = "The embeddable meeting finder for other sites: its script, its files and its iframe page"),
         (name = "health", description = "Liveness and readiness"),
     ),
     modifiers(&BearerKeys)

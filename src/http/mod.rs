@@ -4,6 +4,7 @@ pub mod bmlt;
 pub mod catalog;
 pub mod changes;
 mod document;
+pub mod embed;
 pub mod exports;
 pub mod extract;
 pub mod feeds;
@@ -73,6 +74,9 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     .service(bmlt::semantic_json_bare)
     .service(bmlt::semantic_jsonp)
     .service(bmlt::semantic_jsonp_bare)
+    .service(embed::embed_script)
+    .service(embed::embed_page)
+    .service(embed::embed_file)
     .service(health::healthz)
     .service(health::readyz);
 }

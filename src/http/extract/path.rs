@@ -107,6 +107,21 @@ impl FromPath for SourcePath {
     }
 }
 
+/// `{file}` of an embed file: its content-hashed name.
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EmbedFilePath {
+    /// A content-hashed file name, as `/embed.js` names it.
+    #[param(max_length = 64)]
+    pub file: String,
+}
+
+impl FromPath for EmbedFilePath {
+    fn from_path(req: &HttpRequest) -> Result<Self, ApiError> {
+        Ok(Self { file: segment(req, "file").to_owned() })
+    }
+}
+
 /// `{code}` of a fellowship. A code that is not well formed cannot be created: 422 naming `code`.
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Browser tests: the embed in Debian's Chromium driven by playwright-core (pinned, installed with
+# npm under target/browser-node), against the release binary on a fresh SQLite file with the seed.
+# Only loopback is called. Screenshots land in target/browser/.
+# Without Chromium: where the browser tests are required (LANTERN_REQUIRE_BROWSER=1, as .ci/run sets,
+# or CI set) it is installed with apt-get (as root) and the tests must run; elsewhere they are
+# skipped with a message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PLAYWRIGHT=1.64.1
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+NODE_DIR=target/browser-node
+PORT=${BROWSER_PORT:-18751}
+REQUIRED=${LANTERN_REQUIRE_BROWSER:-${CI:-}}
+
+if [ ! -x "$CHROMIUM" ]; then
+  if [ -n "$REQUIRED" ] && [ "$(id -u)" = 0 ]; then
+    echo "browser: installing Debian's chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif [ -n "$REQUIRED" ]; then
+    echo "browser: Chromium is missing and cannot be installed here (not root)" >&2
+    exit 1
+  else
+    echo "browser: SKIPPED — no Chromium at $CHROMIUM (apt-get install chromium, or set CHROMIUM)"
+    exit 0
+  fi
+fi
+if ! command -v node >/dev/null; then
+  [ -n "$REQUIRED" ] && { echo "browser: node is missing" >&2; exit 1; }
+  echo "browser: SKIPPED — no node"; exit 0
+fi
+if [ "$(node -p "try{require('./$NODE_DIR/node_modules/playwright-core/package.json').version}catch(e){''}")" != "$PLAYWRIGHT" ]; then
+  mkdir -p "$NODE_DIR"
+  [ -f "$NODE_DIR/package.json" ] || echo '{"private": true}' >"$NODE_DIR/package.json"
+  npm install --prefix "$NODE_DIR" --no-audit --no-fund --silent "playwright-core@$PLAYWRIGHT"
+fi
+
+cargo build --release --quiet
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-browser.XXXXXX")
+DATABASE_URL="$WORK/lantern.db" target/release/lantern serve --bind "127.0.0.1:$PORT" --follow-sources false \
+  >"$WORK/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+
+mkdir -p target/browser
+status=0
+LANTERN="http://127.0.0.1:$PORT" CHROMIUM="$CHROMIUM" OUT=target/browser NODE_MODULES_DIR="$NODE_DIR" \
+  node --test --test-reporter=spec --test-concurrency=1 tests/browser/embed.test.mjs || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "browser: failures; server log:" >&2
+  tail -n 20 "$WORK/server.log" >&2
+fi
+exit "$status"

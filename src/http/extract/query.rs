@@ -103,9 +103,14 @@ impl<'a> QueryReader<'a> {
     }
 
     /// A list: comma-separated, repeated keys or `key[]=`, all alike; each bad item is reported.
+    /// One empty value is an unfilled field (absent); an empty value beside others is an empty item.
     pub fn list<T: FromParam>(&mut self, name: &'static str) -> Vec<T> {
         self.read.push(name);
         let pairs = self.pairs;
+        let sent = pairs.0.iter().filter(|(k, _)| k == name).count();
+        if sent > 1 && pairs.0.iter().any(|(k, v)| k == name && v.as_deref() == Some("")) {
+            self.push(name, "has an empty item");
+        }
         let mut out = Vec::new();
         for item in pairs.values(name).flat_map(|v| v.split(',')).map(str::trim) {
             if item.is_empty() {
@@ -253,6 +258,12 @@ mod tests {
         let days: Vec<crate::domain::schedule::Weekday> = q.list("day");
         assert_eq!(days.len(), 2);
         assert_eq!(q.finish().map_err(|e| e.get("day").map(Vec::len)), Err(Some(3)));
+        // One empty value is an unfilled field; empty values among repeats are empty items.
+        let pairs = QueryPairs::parse("day=&types=&types=&types=O");
+        let mut q = QueryReader::new(&pairs);
+        let _: Vec<crate::domain::schedule::Weekday> = q.list("day");
+        let _: Vec<crate::domain::ids::TypeCode> = q.list("types");
+        assert_eq!(q.finish().err().unwrap_or_default().keys().collect::<Vec<_>>(), ["types"]);
     }
 
     #[test]

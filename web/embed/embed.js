@@ -170,7 +170,8 @@
   Embed.prototype.start = function () {
     var self = this, el = this.el;
     var generation = ++this.generation;
-    this.api = el.getAttribute('data-api') ? new URL(el.getAttribute('data-api'), location.href).origin : HOME;
+    this.api = HOME;
+    try { if (el.getAttribute('data-api')) this.api = new URL(el.getAttribute('data-api'), location.href).origin; } catch (e) { /* keep HOME */ }
     this.mode = MODES.indexOf(el.getAttribute('data-mode')) >= 0 ? el.getAttribute('data-mode') : 'nearby';
     var lat = el.getAttribute('data-lat'), lon = el.getAttribute('data-lon');
     if (lat !== null && lon !== null) { this.point = { lat: lat, lon: lon }; this.placeName = null; }
@@ -312,6 +313,7 @@
 
   Embed.prototype.load = function () {
     var self = this, generation = this.generation;
+    if (!this.el.isConnected) { clearInterval(this.timer); return; }
     if (!this.t || (this.mode === 'nearby' && !this.point)) return;
     if (this.mode === 'list' && !this.el.getAttribute('data-service-body')) { this.say(this.t.needBody, true); return; }
     var now = new Date();

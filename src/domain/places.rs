@@ -177,7 +177,7 @@ impl Gazetteer {
             return out;
         }
         let mut seen = std::collections::HashSet::new();
-        let exact = Self::starting(&self.names, &folded).filter(|(name, ..)| **name == *folded);
+        let exact = Self::starting(&self.names, &folded).take_while(|(name, ..)| **name == *folded);
         let prefix = Self::starting(&self.names, &folded).filter(|(name, ..)| **name != *folded);
         let word = Self::starting(&self.words, &folded);
         let tiers: [Box<dyn Iterator<Item = &NameEntry>>; 3] = [Box::new(exact), Box::new(prefix), Box::new(word)];

@@ -91,6 +91,7 @@ async fn the_iframe_page_holds_the_snippet_with_its_settings() {
     );
     let (_, _, body) = app.get("/embed").await;
     assert!(text(&body).contains("<div data-lantern data-mode=\"nearby\"></div>"), "{body}");
+    assert!(text(&body).contains("<html>"), "without lang, the browser's language: {body}");
 }
 
 #[actix_web::test]

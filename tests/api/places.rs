@@ -49,6 +49,9 @@ async fn places_are_found_as_people_type_them() {
         ("q=a&country=1a", "country"),
         ("q=a&near=95,0", "near"),
         ("q=a&near=north", "near"),
+        ("q=a&near=1e1,2", "near"),
+        ("q=a&near=.5,6", "near"),
+        ("q=a&near=5.,6", "near"),
     ] {
         let (status, _, problem) = app.get(&format!("/v1/places?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");

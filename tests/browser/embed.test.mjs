@@ -33,6 +33,40 @@ function api(pathAndQuery) {
   });
 }
 
+/* Adds a meeting through the API (an admin key from scripts/browser.sh). */
+async function publish(meeting) {
+  const res = await fetch(LANTERN + '/v1/meetings', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${process.env.LANTERN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(meeting),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
+/* Meetings whose local times are hard around a clock: early Sunday (the spring change happens that
+ * night in New York), Saturday evening and a time in the hour repeated in the autumn (Sydney), a
+ * monthly meeting on the last Sunday, and a daily one closed on the next two local dates. */
+async function hardMeetings(body, zone, clock) {
+  const template = (await api(`/v1/meetings?service_body=${body}&limit=1&attendance=in_person`)).results[0];
+  const base = {
+    fellowship: template.fellowship, service_body_id: body, attendance: 'in_person', types: ['O'], languages: ['en'],
+    location: { name: 'Hall', latitude: template.location.latitude, longitude: template.location.longitude },
+  };
+  const local = new Date(Date.parse(clock) + (zone === 'Australia/Sydney' ? 11 : -5) * 3600000);
+  const date = (ahead) => new Date(local.getTime() + ahead * 86400000).toISOString().slice(0, 10);
+  const schedule = (days, start, extra = {}) => ({ days, start_time: start, duration_minutes: 60, time_zone: zone, ...extra });
+  for (const [name, sched, closures] of [
+    ['Early Sunday', schedule(['sunday'], '06:30')],
+    ['Sunday in the small hours', schedule(['sunday'], '02:30')],
+    ['Saturday evening', schedule(['saturday'], '18:00')],
+    ['Last Sunday', schedule(['sunday'], '10:00', { weeks_of_month: [-1] })],
+    ['Closed two days', schedule(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'], '12:15'),
+      { dates: [date(1), date(2)] }],
+  ]) {
+    await publish({ ...base, name, schedule: sched, closures });
+  }
+}
+
 function snippet(attributes, extra = '') {
   const attrs = Object.entries(attributes).map(([k, v]) => (v === true ? ` data-${k}` : ` data-${k}="${v}"`)).join('');
   return `<div data-lantern${attrs}></div>${extra}`;
@@ -73,7 +107,7 @@ async function open(name, html, options = {}) {
     permissions: options.permissions || [],
     viewport: options.viewport || { width: 1000, height: 900 },
   });
-  await context.clock.setFixedTime(new Date(CLOCK));
+  await context.clock.setFixedTime(new Date(options.clock || CLOCK));
   const tab = await context.newPage();
   const requests = [];
   const responses = [];
@@ -163,14 +197,14 @@ test('geolocation denied: the place search finds a place, credits GeoNames and s
   await input.fill('brooklyn');
   const choice = tab.locator('[data-lantern] .lantern-place-results button').first();
   await choice.waitFor({ timeout: 15000 });
-  assert.equal(await choice.innerText(), 'Brooklyn, US');
+  assert.equal(await choice.innerText(), 'Brooklyn, NY, US');
   const place = (await api('/v1/places?q=brooklyn&limit=1')).results[0];
   await tab.screenshot({ path: path.join(OUT, 'embed-place-search.png'), fullPage: true });
   await choice.press('Enter');
   const want = expected(await api(nearbyQuery(place.latitude, place.longitude)));
   assert.ok(want.length > 0);
   assert.deepEqual(await shown(tab, '[data-lantern]', want.length), want);
-  assert.match(await tab.locator('[data-lantern] .lantern-where').innerText(), /Near Brooklyn, US/);
+  assert.match(await tab.locator('[data-lantern] .lantern-where').innerText(), /Near Brooklyn, NY, US/);
   onlyLantern(requests, 'geo-denied');
   await context.close();
 });
@@ -213,15 +247,23 @@ test('two embeds on one page work independently; a visitor elsewhere sees the me
   assert.match(await tab.locator('#a [data-lantern] time').first().innerText(), /GMT-5|EST/, 'the zone is named to a visitor in London');
   // A 300 px sidebar holds the embed without overflowing.
   assert.ok(await tab.locator('#b [data-lantern]').evaluate((el) => el.shadowRoot.querySelector('.lantern').scrollWidth <= 300));
-  // The filters: attendance refetches, the day filter hides what is not on that day.
+  // The filters: the day filter keeps what starts on that local day (all of these start on Tuesday
+  // in New York) and hides the rest; attendance asks again.
   const a = tab.locator('#a [data-lantern]');
+  const count = () => a.locator('li[data-meeting-id]').count();
+  await a.locator('select[name=day]').selectOption('tuesday');
+  assert.equal(await count(), 3);
   await a.locator('select[name=day]').selectOption('monday');
-  await tab.waitForFunction(() => document.querySelector('#a [data-lantern]').shadowRoot.querySelectorAll('li[data-meeting-id]').length === 0);
+  assert.equal(await count(), 0);
+  assert.equal(await a.locator('p[role=status]').innerText(), 'No meetings found.');
   await a.locator('select[name=day]').selectOption('');
-  await a.locator('select[name=attendance]').selectOption('hybrid');
   const hybrid = expected(await api(nearbyQuery(NEW_YORK.lat, NEW_YORK.lon, '&attendance=hybrid').replace('limit=10', 'limit=3')));
-  await tab.waitForFunction((n) => document.querySelector('#a [data-lantern]').shadowRoot.querySelectorAll('li[data-meeting-id]').length === n
-    && document.querySelector('#a [data-lantern]').shadowRoot.querySelector('.lantern-status').textContent !== '', hybrid.length);
+  assert.notDeepEqual(hybrid, nearby, 'the filter changes the answer');
+  const answered = tab.waitForResponse((r) => r.url().includes('attendance=hybrid'));
+  await a.locator('select[name=attendance]').selectOption('hybrid');
+  await answered;
+  await tab.waitForFunction((first) => document.querySelector('#a [data-lantern]').shadowRoot
+    .querySelector('li[data-meeting-id]').dataset.meetingId === String(first), hybrid[0][0]);
   assert.deepEqual(await shown(tab, '#a [data-lantern]', hybrid.length), hybrid);
   onlyLantern(requests, 'two');
   await tab.screenshot({ path: path.join(OUT, 'embed-two.png'), fullPage: true });
@@ -239,31 +281,42 @@ test('upcoming: online and hybrid meetings anywhere, with their links', async ()
   await context.close();
 });
 
-test('list: a service body week, a row per meeting day, Monday first, each start a real occurrence', async () => {
-  const near = await api(nearbyQuery(NEW_YORK.lat, NEW_YORK.lon));
-  const body = near.results[0].meeting.service_body_id;
-  const meetings = (await api(`/v1/meetings?service_body=${body}&limit=500&attendance=in_person,hybrid,online`)).results;
-  const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
-  const rows = meetings.flatMap((m) => m.schedule.days.map((d) => [m, d]));
-  rows.sort(([a, da], [b, db]) => days.indexOf(da) - days.indexOf(db)
-    || a.schedule.start_time.localeCompare(b.schedule.start_time) || a.id - b.id);
-  const { context, tab } = await open('list', page(snippet({ mode: 'list', 'service-body': body })));
-  await shown(tab, '[data-lantern]', rows.length);
-  const got = await tab.locator('[data-lantern] li[data-meeting-id]').evaluateAll((lis) =>
-    lis.map((li) => [Number(li.dataset.meetingId), li.dataset.day, li.querySelector('time').getAttribute('datetime')]));
-  assert.deepEqual(got.map(([id, day]) => [id, day]), rows.map(([m, d]) => [m.id, d]));
-  // Each row's start is an occurrence of the meeting, as the API computes them.
-  const yearEnd = new Date(Date.parse(CLOCK) + 360 * 86400000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  for (const [id, day, datetime] of got) {
-    const occ = await api(`/v1/meetings/${id}/occurrences?from=2026-11-30T23:10:00Z&to=${yearEnd}`);
-    // The API's first occurrence on that weekday that has not ended.
-    const next = occ.results.find((o) => o.end > CLOCK
-      && days[(new Date(o.local_date + 'T00:00:00Z').getUTCDay() + 6) % 7] === day);
-    assert.equal(datetime, next && next.start, `meeting ${id} on ${day}`);
-  }
-  await tab.screenshot({ path: path.join(OUT, 'embed-list.png'), fullPage: true });
-  await context.close();
-});
+// The week around a clock: a row per meeting day, Monday first, each row's <time> the API's next
+// occurrence on that day. Run in December, and on the eves of the spring change in New York and of
+// the autumn change in Sydney (east of UTC), where local times must convert across the change.
+for (const [label, clock, point, zone] of [
+  ['New York in December', CLOCK, NEW_YORK, 'America/New_York'],
+  ['New York on the eve of the spring change', '2026-03-07T15:00:00Z', NEW_YORK, 'America/New_York'],
+  ['Sydney on the eve of the autumn change', '2026-04-04T06:00:00Z', { lat: '-33.87', lon: '151.21' }, 'Australia/Sydney'],
+]) {
+  test(`list: a service body week, Monday first, each start a real occurrence (${label})`, async () => {
+    const near = await api(`/v1/meetings/nearby?lat=${point.lat}&lon=${point.lon}&radius_km=25&starting_within=10080&limit=1&at=${clock}`);
+    const body = near.results[0].meeting.service_body_id;
+    if (clock !== CLOCK) await hardMeetings(body, zone, clock);
+    const meetings = (await api(`/v1/meetings?service_body=${body}&limit=500&attendance=in_person,hybrid,online`)).results;
+    const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+    const rows = meetings.filter((m) => m.schedule).flatMap((m) => m.schedule.days.map((d) => [m, d]));
+    rows.sort(([a, da], [b, db]) => days.indexOf(da) - days.indexOf(db)
+      || a.schedule.start_time.localeCompare(b.schedule.start_time) || a.id - b.id);
+    const name = `list-${clock.slice(0, 10)}`;
+    const { context, tab } = await open(name, page(snippet({ mode: 'list', 'service-body': body })), { clock, timezoneId: zone });
+    await shown(tab, '[data-lantern]', rows.length);
+    const got = await tab.locator('[data-lantern] li[data-meeting-id]').evaluateAll((lis) =>
+      lis.map((li) => [Number(li.dataset.meetingId), li.dataset.day, li.querySelector('time').getAttribute('datetime')]));
+    assert.deepEqual(got.map(([id, day]) => [id, day]), rows.map(([m, d]) => [m.id, d]));
+    const from = new Date(Date.parse(clock) - 86400000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const to = new Date(Date.parse(clock) + 360 * 86400000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const [id, day, datetime] of got) {
+      const occ = await api(`/v1/meetings/${id}/occurrences?from=${from}&to=${to}`);
+      // The API's first occurrence on that weekday that has not ended.
+      const next = occ.results.find((o) => o.end > clock
+        && days[(new Date(o.local_date + 'T00:00:00Z').getUTCDay() + 6) % 7] === day);
+      assert.equal(datetime, next && next.start, `meeting ${id} on ${day}`);
+    }
+    if (clock === CLOCK) await tab.screenshot({ path: path.join(OUT, 'embed-list.png'), fullPage: true });
+    await context.close();
+  });
+}
 
 test('the iframe page shows the same finder', async () => {
   const src = `${LANTERN}/embed?mode=nearby&lat=${NEW_YORK.lat}&lon=${NEW_YORK.lon}&radius_km=25&lang=es`;

@@ -30,7 +30,7 @@
       in_person: 'In person', hybrid: 'Hybrid', online: 'Online',
       place: 'Find meetings near a town or city', placeNone: 'No place found.', near: 'Near {place}', change: 'Change place',
       credit: 'Place names from GeoNames (CC BY 4.0)', locating: 'Finding your position…', choose: 'Choose a place to see meetings near it.',
-      loading: 'Loading meetings…', none: 'No meetings found.', count: '{n} meetings, updated {time}',
+      loading: 'Loading meetings…', none: 'No meetings found.', count: '{n} meetings', updated: 'Updated {time}',
       now: 'starting now', started: 'started {rel}', join: 'Join online', call: 'Call {phone}', map: 'Map: {address}',
       error: 'Meetings could not be loaded: {detail}', needBody: 'This list needs data-service-body.', weeks: 'weeks {weeks} of the month', last: 'last'
     },
@@ -40,7 +40,7 @@
       in_person: 'Presencial', hybrid: 'Híbrida', online: 'En línea',
       place: 'Buscar reuniones cerca de una ciudad', placeNone: 'No se encontró ningún lugar.', near: 'Cerca de {place}', change: 'Cambiar lugar',
       credit: 'Nombres de lugares de GeoNames (CC BY 4.0)', locating: 'Buscando su ubicación…', choose: 'Elija un lugar para ver las reuniones cercanas.',
-      loading: 'Cargando reuniones…', none: 'No se encontraron reuniones.', count: '{n} reuniones, actualizado {time}',
+      loading: 'Cargando reuniones…', none: 'No se encontraron reuniones.', count: '{n} reuniones', updated: 'Actualizado: {time}',
       now: 'empieza ahora', started: 'empezó {rel}', join: 'Unirse en línea', call: 'Llamar al {phone}', map: 'Mapa: {address}',
       error: 'No se pudieron cargar las reuniones: {detail}', needBody: 'Esta lista necesita data-service-body.', weeks: 'semanas {weeks} del mes', last: 'última'
     },
@@ -50,7 +50,7 @@
       in_person: 'En présentiel', hybrid: 'Hybride', online: 'En ligne',
       place: 'Chercher des réunions près d’une ville', placeNone: 'Aucun lieu trouvé.', near: 'Près de {place}', change: 'Changer de lieu',
       credit: 'Noms de lieux : GeoNames (CC BY 4.0)', locating: 'Recherche de votre position…', choose: 'Choisissez un lieu pour voir les réunions proches.',
-      loading: 'Chargement des réunions…', none: 'Aucune réunion trouvée.', count: '{n} réunions, mis à jour à {time}',
+      loading: 'Chargement des réunions…', none: 'Aucune réunion trouvée.', count: '{n} réunions', updated: 'Mis à jour à {time}',
       now: 'commence maintenant', started: 'commencée {rel}', join: 'Rejoindre en ligne', call: 'Appeler le {phone}', map: 'Carte : {address}',
       error: 'Impossible de charger les réunions : {detail}', needBody: 'Cette liste a besoin de data-service-body.', weeks: 'semaines {weeks} du mois', last: 'dernière'
     },
@@ -60,7 +60,7 @@
       in_person: 'Presencial', hybrid: 'Híbrida', online: 'On-line',
       place: 'Procurar reuniões perto de uma cidade', placeNone: 'Nenhum lugar encontrado.', near: 'Perto de {place}', change: 'Mudar de lugar',
       credit: 'Nomes de lugares do GeoNames (CC BY 4.0)', locating: 'Procurando sua posição…', choose: 'Escolha um lugar para ver as reuniões próximas.',
-      loading: 'Carregando reuniões…', none: 'Nenhuma reunião encontrada.', count: '{n} reuniões, atualizado às {time}',
+      loading: 'Carregando reuniões…', none: 'Nenhuma reunião encontrada.', count: '{n} reuniões', updated: 'Atualizado às {time}',
       now: 'começa agora', started: 'começou {rel}', join: 'Entrar on-line', call: 'Ligar para {phone}', map: 'Mapa: {address}',
       error: 'Não foi possível carregar as reuniões: {detail}', needBody: 'Esta lista precisa de data-service-body.', weeks: 'semanas {weeks} do mês', last: 'última'
     }
@@ -121,7 +121,8 @@
   function language(el, typeMap) {
     var tag = el.getAttribute('data-lang') || document.documentElement.getAttribute('lang') || navigator.language || 'en';
     var primary = tag.toLowerCase().split(/[-_]/)[0];
-    var known = Object.keys(typeMap).some(function (c) { return typeMap[c].names && typeMap[c].names[primary]; });
+    var own = function (o, k) { return !!o && Object.prototype.hasOwnProperty.call(o, k); };
+    var known = Object.keys(typeMap).some(function (c) { return own(typeMap[c].names, primary); });
     return known ? primary : 'en';
   }
 
@@ -142,14 +143,17 @@
     return { y: d.getUTCFullYear(), m: d.getUTCMonth(), d: d.getUTCDate(), weekday: (d.getUTCDay() + 6) % 7, minutes: d.getUTCHours() * 60 + d.getUTCMinutes() };
   }
 
-  /* The instant local time `hh:mm` on date y-m-d is in `zone` (a time in a spring-forward gap
-   * moves forward by the gap, as Lantern's schedule does). */
+  /* The instant local time `hh:mm` on date y-m-d is in `zone`, converted as Lantern converts it
+   * (RFC 5545): in a fold the earlier instant, in a gap the offset in force before the gap. The
+   * offsets 40 hours either side of the wall-clock value are the only ones it can have (changes are
+   * far more than 80 hours apart); each candidate is kept when the zone really has that offset then. */
   function zonedInstant(y, m, d, hh, mm, zone) {
-    var guess = Date.UTC(y, m, d, hh, mm);
-    var first = zoneOffset(guess, zone);
-    var t = guess - first * 60000;
-    var second = zoneOffset(t, zone);
-    return second === first ? t : Math.max(t, guess - second * 60000);
+    var wall = Date.UTC(y, m, d, hh, mm);
+    var before = zoneOffset(wall - 40 * 3600000, zone);
+    var after = zoneOffset(wall + 40 * 3600000, zone);
+    var found = [before, after].map(function (o) { return wall - o * 60000; })
+      .filter(function (t, i) { return zoneOffset(t, zone) === [before, after][i]; });
+    return found.length ? Math.min.apply(null, found) : wall - before * 60000;
   }
 
   function Embed(el) {
@@ -176,12 +180,12 @@
     var lat = el.getAttribute('data-lat'), lon = el.getAttribute('data-lon');
     if (lat !== null && lon !== null) { this.point = { lat: lat, lon: lon }; this.placeName = null; }
     if (this.timer) clearInterval(this.timer);
-    this.timer = setInterval(function () { self.load(); }, REFRESH_MS);
+    this.timer = setInterval(function () { self.tick(); }, REFRESH_MS);
     types(this.api).then(function (typeMap) {
       if (generation !== self.generation) return;
       self.typeMap = typeMap;
       self.lang = language(el, typeMap);
-      self.t = STRINGS[self.lang] || STRINGS.en;
+      self.t = Object.prototype.hasOwnProperty.call(STRINGS, self.lang) ? STRINGS[self.lang] : STRINGS.en;
       self.build();
       if (self.mode === 'nearby' && !self.point) {
         if (el.hasAttribute('data-geolocate') && navigator.geolocation) self.locate();
@@ -208,7 +212,7 @@
       [h('option', { value: '' }, [t.anyDay])].concat(DAYS.map(function (d, i) { return h('option', { value: d }, [dayNames[i]]); })));
     this.typeSelect = h('select', { name: 'type', onchange: function () { self.load(); } }, [h('option', { value: '' }, [t.anyType])]);
     this.attendanceSelect = h('select', { name: 'attendance', onchange: function () { self.load(); } },
-      [h('option', { value: '' }, [t.anyAttendance])].concat(['in_person', 'hybrid', 'online'].map(function (a) { return h('option', { value: a }, [t[a]]); })));
+      [h('option', { value: '' }, [t.anyAttendance])].concat((this.mode === 'upcoming' ? ['hybrid', 'online'] : ['in_person', 'hybrid', 'online']).map(function (a) { return h('option', { value: a }, [t[a]]); })));
     this.placeInput = h('input', { type: 'search', name: 'place', autocomplete: 'off', 'aria-describedby': id + '-credit',
       oninput: function () { self.searchPlaces(); } });
     this.placeResults = h('ul', { class: 'lantern-place-results' });
@@ -219,8 +223,9 @@
     ]);
     this.whereText = h('span');
     this.where = h('p', { class: 'lantern-where', hidden: true }, [this.whereText, ' ',
-      h('button', { type: 'button', onclick: function () { self.askPlace(); } }, [t.change])]);
+      h('button', { type: 'button', onclick: function () { self.askPlace(true); } }, [t.change])]);
     this.status = h('p', { class: 'lantern-status', role: 'status', 'aria-live': 'polite' });
+    this.updated = h('p', { class: 'lantern-status lantern-updated' });
     this.list = h('ol', { class: 'lantern-list', part: 'list' });
     section.appendChild(h('h2', { class: 'lantern-title', id: id + '-title' }, [t[this.mode]]));
     section.appendChild(this.placeBox);
@@ -229,6 +234,7 @@
       h('label', {}, [t.day, this.daySelect]), h('label', {}, [t.type, this.typeSelect]), h('label', {}, [t.attendance, this.attendanceSelect])]));
     section.appendChild(this.status);
     section.appendChild(this.list);
+    section.appendChild(this.updated);
     while (this.root.firstChild) this.root.removeChild(this.root.firstChild);
     this.root.appendChild(link);
     this.root.appendChild(section);
@@ -253,12 +259,14 @@
     }, { timeout: 15000, maximumAge: 600000 });
   };
 
-  Embed.prototype.askPlace = function () {
+  /* The place search; it takes focus only when the visitor asked for it (Change place). */
+  Embed.prototype.askPlace = function (focus) {
     this.placeBox.hidden = false;
     this.where.hidden = true;
     this.list.textContent = '';
+    this.results = [];
     this.say(this.t.choose);
-    this.placeInput.focus();
+    if (focus) this.placeInput.focus();
   };
 
   Embed.prototype.searchPlaces = function () {
@@ -271,12 +279,15 @@
         self.placeResults.textContent = '';
         if (!body.results.length) self.placeResults.appendChild(h('li', {}, [self.t.placeNone]));
         body.results.forEach(function (p) {
-          var label = p.name + ', ' + p.country;
+          var label = p.name + ', ' + (p.admin1_code && !/^\d+$/.test(p.admin1_code) ? p.admin1_code + ', ' : '') + p.country;
           self.placeResults.appendChild(h('li', {}, [h('button', { type: 'button', 'data-geonameid': p.geonameid, onclick: function () {
             self.point = { lat: String(p.latitude), lon: String(p.longitude) };
             self.placeName = label;
             self.placeBox.hidden = true;
+            self.results = [];
             self.load();
+            self.list.setAttribute('tabindex', '-1');
+            self.list.focus();
           } }, [label])]));
         });
       }).catch(function (err) { self.say(fill(self.t.error, { detail: err.message }), true); });
@@ -312,7 +323,7 @@
   };
 
   Embed.prototype.load = function () {
-    var self = this, generation = this.generation;
+    var self = this, generation = this.generation, seq = (this.loadSeq = (this.loadSeq || 0) + 1);
     if (!this.el.isConnected) { clearInterval(this.timer); return; }
     if (!this.t || (this.mode === 'nearby' && !this.point)) return;
     if (this.mode === 'list' && !this.el.getAttribute('data-service-body')) { this.say(this.t.needBody, true); return; }
@@ -322,13 +333,24 @@
     var request = this.mode === 'list' ? this.week(query)
       : getJSON(this.api, '/v1/meetings/' + this.mode, query).then(function (body) { return body.results; });
     request.then(function (results) {
-      if (generation !== self.generation) return;
+      if (generation !== self.generation || seq !== self.loadSeq) return; // a newer load is on its way
       self.now = now;
+      self.fetchedAt = Date.now();
       self.results = results;
       self.render();
     }).catch(function (err) {
-      if (generation === self.generation) self.say(fill(self.t.error, { detail: err.message }), true);
+      if (generation === self.generation && seq === self.loadSeq) self.say(fill(self.t.error, { detail: err.message }), true);
     });
+  };
+
+  /* Each minute: a new search; a week (list) is read again hourly and re-rendered meanwhile. */
+  Embed.prototype.tick = function () {
+    if (this.mode === 'list' && this.fetchedAt && Date.now() - this.fetchedAt < 3600000) {
+      this.now = new Date();
+      this.render();
+    } else {
+      this.load();
+    }
   };
 
   /* A service body's meetings, every page of them (at most 10 pages of 500). */
@@ -344,6 +366,7 @@
     return page(undefined, 10).then(function (meetings) {
       var rows = [];
       meetings.forEach(function (m) {
+        if (!m.schedule) return; // by appointment: no day to show it on
         (m.schedule.days || []).forEach(function (day) { if (m.schedule.start_time) rows.push({ meeting: m, day: day }); });
       });
       rows.sort(function (a, b) {
@@ -402,7 +425,12 @@
     });
     this.fillTypes();
     var time = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' }).format(now);
-    this.say(shown ? fill(t.count, { n: shown, time: time }) : t.none);
+    var summary = shown ? fill(t.count, { n: shown }) : t.none;
+    // The live region speaks when what is shown changes, not each minute.
+    var ids = Array.prototype.map.call(list.children, function (li) { return li.getAttribute('data-meeting-id'); }).join();
+    if (ids !== this.shownIds || this.status.textContent !== summary) this.say(summary);
+    this.shownIds = ids;
+    this.updated.textContent = fill(t.updated, { time: time });
   };
 
   Embed.prototype.fillTypes = function () {
@@ -414,8 +442,9 @@
   };
 
   Embed.prototype.typeName = function (code) {
+    if (!Object.prototype.hasOwnProperty.call(this.typeMap, code)) return code;
     var type = this.typeMap[code];
-    return type ? (type.names && type.names[this.lang]) || type.name || code : code;
+    return (type.names && Object.prototype.hasOwnProperty.call(type.names, this.lang) && type.names[this.lang]) || type.name || code;
   };
 
   Embed.prototype.relative = function (start, now) {
@@ -431,7 +460,10 @@
     var self = this, t = this.t, m = r.meeting, zone = m.schedule.time_zone, lang = this.lang;
     var visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     var options = { weekday: 'short', hour: 'numeric', minute: '2-digit', timeZone: zone };
-    if (zone !== visitorZone) options.timeZoneName = 'short';
+    // The zone is named when the visitor's clock would read differently (not merely another name).
+    if (zoneOffset(start, zone) !== zoneOffset(start, visitorZone)) options.timeZoneName = 'short';
+    // A start more than six days away (a monthly meeting, a closure) says its date.
+    if (start - now.getTime() > 6 * 86400000) { options.month = 'short'; options.day = 'numeric'; }
     var when = h('div', { class: 'lantern-when' }, [
       h('time', { class: 'lantern-start', part: 'start', datetime: isoSeconds(new Date(start)) },
         [new Intl.DateTimeFormat(lang, options).format(new Date(start))]),

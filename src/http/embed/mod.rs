@@ -309,9 +309,10 @@ pub async fn embed_page(query: Query<EmbedQuery>) -> HttpResponse {
         .into_iter()
         .map(|(name, value)| format!(" data-{name}=\"{}\"", escape_attribute(&value)))
         .collect();
-    let lang = query.0.lang.as_ref().map_or("en".to_owned(), |l| escape_attribute(&l.0));
+    // Without `lang`, the page names none, so the embed takes the browser's language.
+    let lang = query.0.lang.as_ref().map_or(String::new(), |l| format!(" lang=\"{}\"", escape_attribute(&l.0)));
     let page = format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!doctype html>\n<html{lang}>\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>Lantern: meetings</title>\n<script src=\"/embed.js\" async></script>\n</head>\n\
          <body>\n<div data-lantern{attributes}></div>\n</body>\n</html>\n"

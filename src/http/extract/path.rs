@@ -112,7 +112,6 @@ impl FromPath for SourcePath {
 #[into_params(parameter_in = Path)]
 pub struct EmbedFilePath {
     /// A content-hashed file name, as `/embed.js` names it.
-    #[param(max_length = 64)]
     pub file: String,
 }
 

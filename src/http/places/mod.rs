@@ -15,6 +15,7 @@ use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::geo::Coordinates;
 use crate::domain::places::{Found, PlaceQuery};
 use crate::service::Lantern;
+use crate::service::error::ServiceError;
 
 /// What was typed: 1–100 characters after trimming.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +71,14 @@ impl std::str::FromStr for Near {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || format!("`{s}` is not `latitude,longitude` in range");
-        let (lat, lon) = s.split_once(',').ok_or_else(bad)?;
+        // The grammar the schema's pattern states: optional sign, digits, optional fraction.
+        let number = |t: &str| {
+            let t = t.trim();
+            let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+            let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
+            !int.is_empty() && !frac.is_empty() && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        };
+        let (lat, lon) = s.split_once(',').filter(|(a, b)| number(a) && number(b)).ok_or_else(bad)?;
         let (lat, lon) = (lat.trim().parse::<f64>().map_err(|_| bad())?, lon.trim().parse::<f64>().map_err(|_| bad())?);
         Coordinates::new(lat, lon).map(Self).map_err(|_| bad())
     }
@@ -192,9 +200,9 @@ pub async fn search_places(
             near: near.map(|n| n.0),
             limit: limit.get() as usize,
         };
-        Ok(l.places()
-            .map(|g| g.search(&query).into_iter().map(PlaceResponse::from).collect::<Vec<_>>())
-            .unwrap_or_default())
+        let gazetteer =
+            l.places().ok_or_else(|| ServiceError::Task("the built-in place data could not be read".into()))?;
+        Ok(gazetteer.search(&query).into_iter().map(PlaceResponse::from).collect::<Vec<_>>())
     })
     .await?;
     cached_json(&req, &PlaceListResponse { results, next_cursor: None }, DIRECTORY_MAX_AGE)

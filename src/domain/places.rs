@@ -176,7 +176,8 @@ impl Gazetteer {
         if folded.is_empty() || query.limit == 0 {
             return out;
         }
-        let mut seen = std::collections::HashSet::new();
+        // One flag per place: a place found in a tier is not found again in a later one.
+        let mut seen = vec![false; self.places.len()];
         let exact = Self::starting(&self.names, &folded).take_while(|(name, ..)| **name == *folded);
         let prefix = Self::starting(&self.names, &folded).filter(|(name, ..)| **name != *folded);
         let word = Self::starting(&self.words, &folded);
@@ -185,15 +186,22 @@ impl Gazetteer {
             let mut found: Vec<Found<'_>> = Vec::new();
             for (_, index, written) in tier {
                 let place = &self.places[*index as usize];
-                if query.country.is_some_and(|c| !place.country.eq_ignore_ascii_case(c)) || seen.contains(index) {
+                if query.country.is_some_and(|c| !place.country.eq_ignore_ascii_case(c)) || seen[*index as usize] {
                     continue;
                 }
-                seen.insert(*index);
+                seen[*index as usize] = true;
                 found.push(Found { place, matched: written });
             }
             let far = |f: &Found<'_>| query.near.is_some_and(|at| at.distance_km(f.place.coordinates) > NEAR_KM);
-            found.sort_by_key(|f| (far(f), Reverse(f.place.population), f.place.geonameid));
-            out.extend(found.into_iter().take(query.limit - out.len()));
+            let key = |f: &Found<'_>| (far(f), Reverse(f.place.population), f.place.geonameid);
+            // Only the first few of a large tier are wanted (a one-letter query matches thousands).
+            let wanted = query.limit - out.len();
+            if found.len() > wanted {
+                found.select_nth_unstable_by_key(wanted - 1, key);
+                found.truncate(wanted);
+            }
+            found.sort_by_key(key);
+            out.extend(found);
             if out.len() >= query.limit {
                 break;
             }

@@ -107,7 +107,8 @@ async function open(name, html, options = {}) {
     permissions: options.permissions || [],
     viewport: options.viewport || { width: 1000, height: 900 },
   });
-  await context.clock.setFixedTime(new Date(options.clock || CLOCK));
+  if (options.ticking) await context.clock.install({ time: new Date(options.clock || CLOCK) });
+  else await context.clock.setFixedTime(new Date(options.clock || CLOCK));
   const tab = await context.newPage();
   const requests = [];
   const responses = [];
@@ -327,5 +328,23 @@ test('the iframe page shows the same finder', async () => {
   assert.equal(await frame.locator('[data-lantern] h2').innerText(), 'Reuniones cercanas que empiezan pronto');
   onlyLantern(requests, 'iframe');
   await tab.screenshot({ path: path.join(OUT, 'embed-iframe.png'), fullPage: true });
+  await context.close();
+});
+
+test('each minute it asks again for the new instant; on a phone it fits the screen', async () => {
+  const { context, tab, requests } = await open('refresh', page(snippet({ ...NEW_YORK })), {
+    ticking: true, viewport: { width: 375, height: 740 },
+  });
+  await tab.locator('[data-lantern] li[data-meeting-id]').first().waitFor({ timeout: 15000 });
+  const asked = () => requests.filter((u) => u.includes('/v1/meetings/nearby'))
+    .map((u) => new URL(u).searchParams.get('at'));
+  assert.equal(asked().length, 1);
+  await tab.clock.runFor(61000);
+  for (let i = 0; i < 100 && asked().length < 2; i += 1) await new Promise((r) => setTimeout(r, 100));
+  const ats = asked();
+  assert.equal(ats.length, 2, ats.join(' '));
+  assert.ok(Date.parse(ats[1]) - Date.parse(ats[0]) >= 60000, ats.join(' '));
+  assert.ok(await tab.locator('[data-lantern]').evaluate((el) => el.shadowRoot.querySelector('.lantern').scrollWidth <= 375));
+  await tab.screenshot({ path: path.join(OUT, 'embed-phone.png'), fullPage: true });
   await context.close();
 });

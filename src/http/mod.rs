@@ -60,6 +60,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(places::search_places)
             .service(changes::list_changes)
             .service(feeds::meeting_guide_feed)
+            .service(keys::my_key)
             .service(keys::list_keys)
             .service(keys::create_key)
             .service(keys::rotate_key)
@@ -145,6 +146,8 @@ pub fn app(
                 Ok(res)
             }
         })
+        // Every answer, problems made above included, is taken only as the type it says.
+        .wrap(actix_web::middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         .wrap(TracingLogger::default())
 }
 

@@ -116,3 +116,14 @@ async fn the_iframe_page_names_every_bad_setting() {
         assert!(body["errors"][field].is_array(), "{query} should name {field}: {body}");
     }
 }
+
+#[actix_web::test]
+async fn every_answer_says_nosniff() {
+    let Some(app) = TestApp::start(Backend::Sqlite, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    for uri in
+        ["/v1/meetings", "/v1/meetings/999999", "/v1/meetings.csv", "/embed?mode=map", "/openapi.json", "/nowhere"]
+    {
+        let (status, headers, _) = app.get(uri).await;
+        assert_eq!(header(&headers, "x-content-type-options"), "nosniff", "{uri} ({status})");
+    }
+}

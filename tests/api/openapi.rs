@@ -37,6 +37,7 @@ fn the_document_lists_every_endpoint_and_method() {
             "GET /v1/feeds/meeting-guide.json",
             "GET /v1/fellowships",
             "GET /v1/keys",
+            "GET /v1/keys/me",
             "GET /v1/meetings",
             "GET /v1/meetings.csv",
             "GET /v1/meetings.geojson",

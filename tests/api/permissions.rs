@@ -22,6 +22,7 @@ on_both_backends!(
     the_permission_matrix_holds_for_every_role_target_and_write,
     repeated_failed_authentications_get_429_with_retry_after,
     private_fields_and_drafts_show_only_to_keys_with_rights,
+    every_valid_key_may_ask_who_it_is,
 );
 
 async fn the_permission_matrix_holds_for_every_role_target_and_write(backend: Backend) {
@@ -154,4 +155,26 @@ async fn private_fields_and_drafts_show_only_to_keys_with_rights(backend: Backen
     assert!(!list.to_string().contains("Hidden Draft") && !list.to_string().contains("contacts"));
     let (status, _, _) = app.send(Method::GET, "/v1/meetings/1", Some("lantern_1_nonsense"), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a bad key is refused even on public reads");
+}
+
+async fn every_valid_key_may_ask_who_it_is(backend: Backend) {
+    let Some(app) = app(backend) else { return };
+    let admin = issue_key(&app, "admin", None);
+    let observer = issue_key(&app, "observer", Some(2));
+    let (status, headers, me) = app.send(Method::GET, "/v1/keys/me", Some(&observer), None).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()), Some(&b"no-store"[..]));
+    assert_eq!((me["role"].as_str(), me["service_body_id"].as_i64()), (Some("observer"), Some(2)), "{me}");
+    assert!(observer.starts_with(&format!("lantern_{}_", me["id"])), "{me}");
+    assert!(me.get("token").is_none() && !me.to_string().contains(&observer[observer.len() - 16..]), "{me}");
+    let (_, _, me) = app.send(Method::GET, "/v1/keys/me", Some(&admin), None).await;
+    assert_eq!((me["role"].as_str(), me["service_body_id"].as_i64()), (Some("admin"), None), "{me}");
+    // No key, or a revoked one: 401.
+    let (status, _, problem) = app.send(Method::GET, "/v1/keys/me", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+    let id = me["id"].as_i64().unwrap_or_default();
+    let (status, _, _) = app.send(Method::DELETE, &format!("/v1/keys/{id}"), Some(&admin), None).await;
+    assert!(status.is_success(), "revoked");
+    let (status, _, problem) = app.send(Method::GET, "/v1/keys/me", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
 }

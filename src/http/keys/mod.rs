@@ -9,6 +9,7 @@ use super::extract::body::decode;
 use super::extract::path::{KeyPath, Path};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::write::{no_body, write};
+use crate::domain::access::Caller;
 use crate::service::Lantern;
 use crate::service::keys::IssuedKey;
 use json::{CreateKeyRequest, IssuedKeyResponse, KeyListResponse, KeyResponse};
@@ -37,6 +38,23 @@ pub async fn create_key(
     let key =
         write(&req, &lantern, &body, decode::<CreateKeyRequest>, |l, w| l.create_key(&w.caller, w.body.into())).await?;
     Ok(HttpResponse::Created().insert_header(("Cache-Control", "no-store")).json(issued(&key)))
+}
+
+/// The key this request is made with: who it is and what it may do (its role, its service body,
+/// its expiry), for any valid key. A console asks it to offer only what the key allows.
+#[utoipa::path(
+    tag = "keys",
+    security(("api_key" = [])),
+    responses((status = 200, body = KeyResponse, description = "The caller's key; never its token")),
+)]
+#[get("/keys/me")]
+pub async fn my_key(req: HttpRequest, lantern: web::Data<Lantern>) -> Result<HttpResponse, ApiError> {
+    let key = match key_holder(&req, &lantern).await? {
+        Caller::Key(key) => KeyResponse::from(&key),
+        // Only the command line acts without a key, and it does not speak HTTP.
+        _ => return Err(ApiError::Unauthorized("this needs an API key: `Authorization: Bearer <key>`".into())),
+    };
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(key))
 }
 
 /// Every key, revoked ones included; never their tokens.

@@ -38,17 +38,10 @@ fi
 
 cargo build --release --quiet
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-browser.XXXXXX")
+source scripts/lib/serve.sh
 # An admin key: the list tests add meetings whose local times are hard (around DST changes).
-KEY=$(DATABASE_URL="$WORK/lantern.db" target/release/lantern keys create --role admin --name browser 2>/dev/null)
-DATABASE_URL="$WORK/lantern.db" target/release/lantern serve --bind "127.0.0.1:$PORT" --follow-sources false \
-  >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+KEY=$(admin_key browser)
+serve_fresh "$PORT" --follow-sources false
 
 mkdir -p target/browser
 status=0

@@ -19,26 +19,17 @@ EXAMPLES=${CONTRACT_EXAMPLES:-30}
 PORT=${CONTRACT_PORT:-18741}
 
 cargo build --release --quiet
-BIN=target/release/lantern
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-contract.XXXXXX")
-export DATABASE_URL="$WORK/lantern.db"
-ADMIN=$("$BIN" keys create --role admin --name contract 2>/dev/null)
-KEYS_ADMIN=$("$BIN" keys create --role admin --name contract-keys 2>/dev/null)
+source scripts/lib/serve.sh
+ADMIN=$(admin_key contract)
+KEYS_ADMIN=$(admin_key contract-keys)
 # Schemathesis probes every operation with bad keys on purpose, all from 127.0.0.1; with the default
 # limit (5 a minute) those probes would meet 429. The throttle itself is tested in tests/api.
 # Sources the fuzzer adds are fetched from loopback only, without looking up any name but
 # localhost: nothing leaves the machine, not even a DNS query. They are pulled only when the fuzzer
 # asks (`POST /v1/sources/{id}/pull`), never in the background, so that no import of a feed the fuzzer
 # pointed at this very server changes meetings between two requests of a stateful scenario.
-"$BIN" serve --bind "127.0.0.1:$PORT" --max-failed-auth 1000000 --sources-loopback-only --source-timeout 5 \
-  --follow-sources false >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+serve_fresh "$PORT" --max-failed-auth 1000000 --sources-loopback-only --source-timeout 5 --follow-sources false
 
 run() {
   "$VENV/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \

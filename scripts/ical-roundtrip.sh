@@ -14,13 +14,7 @@ fi
 PORT=${ICAL_PORT:-18751}
 cargo build --release --quiet
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-ical.XXXXXX")
-ADMIN=$(target/release/lantern keys create --database-url "$WORK/lantern.db" --role admin --name ical 2>/dev/null)
-NO_PROXY='*' target/release/lantern serve --database-url "$WORK/lantern.db" --bind "127.0.0.1:$PORT" \
-  --follow-sources false >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do
-  curl --noproxy '*' -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+source scripts/lib/serve.sh
+ADMIN=$(admin_key ical)
+serve_fresh "$PORT" --follow-sources false
 "$VENV/bin/python" tests/ical/roundtrip.py "http://127.0.0.1:$PORT" "$ADMIN"

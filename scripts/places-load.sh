@@ -14,11 +14,8 @@ PORT=${PORT:-18191}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-places.XXXXXX")
-DATABASE_URL="$WORK/lantern.db" target/release/lantern serve --bind "127.0.0.1:$PORT" --follow-sources false \
-  >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do sleep 0.2; done
+source scripts/lib/serve.sh
+serve_fresh "$PORT" --follow-sources false
 # The first place search waits for the index if it is still being built.
 curl -sf "http://127.0.0.1:$PORT/v1/places?q=a" >/dev/null
 grep -o 'place search index built.*' "$WORK/server.log" || true

@@ -5,11 +5,12 @@
 
 use std::sync::OnceLock;
 
-use actix_web::http::header::{self, EntityTag, HeaderValue, IfNoneMatch};
-use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, HttpResponseBuilder, get};
+use actix_web::http::header::{self, EntityTag, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get};
 use sha2::{Digest as _, Sha256};
 use utoipa::IntoParams;
 
+use super::extract::cache::tagged_body;
 use super::extract::params::{
     Latitude, Longitude, RadiusKm, SearchLimit, WindowMinutes, attendance_list, fellowship_list, type_list,
 };
@@ -54,12 +55,13 @@ fn files() -> &'static Files {
     })
 }
 
-/// What every embed file carries: any site may include it, and it is taken only as what it says.
-fn embeddable(mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
-    builder
-        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
-    builder
+/// What every embed answer carries: any site may include it (`nosniff` is on every answer).
+fn includable(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
+    response
 }
 
 /// The script a site includes (`<script src="https://HOST/embed.js" async></script>`). It finds
@@ -76,19 +78,8 @@ fn embeddable(mut builder: HttpResponseBuilder) -> HttpResponseBuilder {
 pub async fn embed_script(req: HttpRequest) -> HttpResponse {
     let files = files();
     let tag = EntityTag::new_strong(files.script_tag.clone());
-    let fresh = match req.get_header::<IfNoneMatch>() {
-        Some(IfNoneMatch::Any) => true,
-        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
-        None => false,
-    };
-    let mut builder = embeddable(if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() });
-    builder
-        .insert_header(header::ETag(tag))
-        .insert_header((header::CACHE_CONTROL, format!("public, max-age={SCRIPT_MAX_AGE}")));
-    if fresh {
-        return builder.finish();
-    }
-    builder.content_type(JAVASCRIPT).body(files.script.as_str())
+    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static(JAVASCRIPT));
+    includable(tagged_body(&req, files.script.as_str(), content_type, tag, SCRIPT_MAX_AGE))
 }
 
 /// A file the embed script loads, under a name that changes with its content (so cached for a
@@ -106,10 +97,12 @@ pub async fn embed_file(path: Path<EmbedFilePath>) -> Result<HttpResponse, ApiEr
     if path.0.file != files().style_name {
         return Err(ApiError::NotFound(format!("there is no embed file `{}`", path.0.file)));
     }
-    Ok(embeddable(HttpResponse::Ok())
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .content_type(CSS)
-        .body(STYLE_SOURCE))
+    Ok(includable(
+        HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+            .content_type(CSS)
+            .body(STYLE_SOURCE),
+    ))
 }
 
 /// Which meetings an embed shows.
@@ -279,9 +272,10 @@ impl EmbedQuery {
             (!self.fellowship.is_empty()).then(|| joined(self.fellowship.iter().map(|f| f.as_str()).collect())),
         );
         push("types", (!self.types.is_empty()).then(|| joined(self.types.iter().map(|t| t.as_str()).collect())));
-        let attendance =
-            self.attendance.iter().map(|a| serde_json::to_value(a).ok().and_then(|v| v.as_str().map(str::to_owned)));
-        push("attendance", (!self.attendance.is_empty()).then(|| attendance.flatten().collect::<Vec<_>>().join(",")));
+        push(
+            "attendance",
+            (!self.attendance.is_empty()).then(|| joined(self.attendance.iter().map(|a| a.name()).collect())),
+        );
         push("lang", self.lang.as_ref().map(|l| l.0.clone()));
         out
     }
@@ -317,11 +311,13 @@ pub async fn embed_page(query: Query<EmbedQuery>) -> HttpResponse {
          <title>Lantern: meetings</title>\n<script src=\"/embed.js\" async></script>\n</head>\n\
          <body>\n<div data-lantern{attributes}></div>\n</body>\n</html>\n"
     );
-    embeddable(HttpResponse::Ok())
-        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .content_type(HTML)
-        .body(page)
+    includable(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .content_type(HTML)
+            .body(page),
+    )
 }
 
 #[cfg(test)]

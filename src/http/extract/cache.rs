@@ -33,6 +33,18 @@ pub fn tagged_json<T: Serialize>(
 }
 
 fn respond(req: &HttpRequest, bytes: Vec<u8>, tag: EntityTag, max_age: u32) -> HttpResponse {
+    tagged_body(req, bytes, ContentType::json(), tag, max_age)
+}
+
+/// Answers `200` with `body` of `content_type`, `tag` as its `ETag` and `max_age` seconds of
+/// public caching, or `304` when the client has it.
+pub fn tagged_body(
+    req: &HttpRequest,
+    body: impl actix_web::body::MessageBody + 'static,
+    content_type: impl actix_web::http::header::TryIntoHeaderPair,
+    tag: EntityTag,
+    max_age: u32,
+) -> HttpResponse {
     let cache_control = format!("public, max-age={max_age}");
     let matches = match req.get_header::<IfNoneMatch>() {
         Some(IfNoneMatch::Any) => true,
@@ -44,7 +56,7 @@ fn respond(req: &HttpRequest, bytes: Vec<u8>, tag: EntityTag, max_age: u32) -> H
     if matches {
         return response.finish();
     }
-    response.insert_header(ContentType::json()).body(bytes)
+    response.insert_header(content_type).body(body)
 }
 
 /// Marks an answer that depends on the caller's key; one with private fields is not stored by

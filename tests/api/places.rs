@@ -52,6 +52,8 @@ async fn places_are_found_as_people_type_them() {
         ("q=a&near=1e1,2", "near"),
         ("q=a&near=.5,6", "near"),
         ("q=a&near=5.,6", "near"),
+        ("q=a&near=%2B5,6", "near"),
+        ("q=a&near=50.9,%206.9", "near"),
     ] {
         let (status, _, problem) = app.get(&format!("/v1/places?{query}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");

@@ -161,7 +161,7 @@ impl std::str::FromStr for BoxParam {
 
 /// A number written `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, as the schema of `bbox` says (no exponent,
 /// sign `+`, leading zeros or spaces).
-fn plain_decimal(s: &str) -> Option<f64> {
+pub fn plain_decimal(s: &str) -> Option<f64> {
     let unsigned = s.strip_prefix('-').unwrap_or(s);
     let (whole, fraction) = unsigned.split_once('.').map_or((unsigned, None), |(w, f)| (w, Some(f)));
     let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::auth::blocking;
 use super::extract::cache::{DIRECTORY_MAX_AGE, cached_json};
-use super::extract::params::PlaceLimit;
+use super::extract::params::{PlaceLimit, plain_decimal};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::geo::Coordinates;
@@ -70,17 +70,11 @@ pub struct Near(pub Coordinates);
 impl std::str::FromStr for Near {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("`{s}` is not `latitude,longitude` in range");
-        // The grammar the schema's pattern states: optional sign, digits, optional fraction.
-        let number = |t: &str| {
-            let t = t.trim();
-            let t = t.strip_prefix(['-', '+']).unwrap_or(t);
-            let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
-            !int.is_empty() && !frac.is_empty() && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-        };
-        let (lat, lon) = s.split_once(',').filter(|(a, b)| number(a) && number(b)).ok_or_else(bad)?;
-        let (lat, lon) = (lat.trim().parse::<f64>().map_err(|_| bad())?, lon.trim().parse::<f64>().map_err(|_| bad())?);
-        Coordinates::new(lat, lon).map(Self).map_err(|_| bad())
+        let bad = || format!("`{s}` is not `latitude,longitude`, two plain decimals in range");
+        match s.split(',').map(plain_decimal).collect::<Vec<_>>().as_slice() {
+            [Some(lat), Some(lon)] => Coordinates::new(*lat, *lon).map(Self).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
     }
 }
 
@@ -88,7 +82,7 @@ impl utoipa::PartialSchema for Near {
     fn schema() -> RefOr<Schema> {
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some(r"^\s*[-+]?[0-9]+(\.[0-9]+)?\s*,\s*[-+]?[0-9]+(\.[0-9]+)?\s*$"))
+            .pattern(Some(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?,-?(0|[1-9][0-9]*)(\.[0-9]+)?$"))
             .examples([serde_json::json!("50.94,6.96")])
             .into()
     }

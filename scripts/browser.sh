@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests: the embed in Debian's Chromium driven by playwright-core (pinned, installed with
+# Browser tests: the embed and the office console in Debian's Chromium driven by playwright-core (pinned, installed with
 # npm under target/browser-node), against the release binary on a fresh SQLite file with the seed.
 # Only loopback is called. Screenshots land in target/browser/.
 # Without Chromium: where the browser tests are required (LANTERN_REQUIRE_BROWSER=1, as .ci/run sets,
@@ -39,14 +39,16 @@ fi
 cargo build --release --quiet
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-browser.XXXXXX")
 source scripts/lib/serve.sh
-# An admin key: the list tests add meetings whose local times are hard (around DST changes).
+# An admin key: the list tests add meetings whose local times are hard (around DST changes), and
+# the console tests make publisher and observer keys with it. Sources are never pulled here, and
+# the one the console test adds names a loopback address.
 KEY=$(admin_key browser)
-serve_fresh "$PORT" --follow-sources false
+serve_fresh "$PORT" --follow-sources false --sources-loopback-only
 
 mkdir -p target/browser
 status=0
 LANTERN="http://127.0.0.1:$PORT" LANTERN_KEY="$KEY" CHROMIUM="$CHROMIUM" OUT=target/browser NODE_MODULES_DIR="$NODE_DIR" \
-  node --test --test-reporter=spec --test-concurrency=1 tests/browser/embed.test.mjs || status=$?
+  node --test --test-reporter=spec --test-concurrency=1 tests/browser/embed.test.mjs tests/browser/console.test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "browser: failures; server log:" >&2
   tail -n 20 "$WORK/server.log" >&2

@@ -25,6 +25,7 @@ use super::extract::problem::PROBLEM_JSON;
         (name = "keys", description = "API keys (admin keys)"),
         (name = "sources", description = "Published Meeting Guide feeds and BMLT servers Lantern follows"),
         (name = "embed", description = "The embeddable meeting finder for other sites: its script, its files and its iframe page"),
+        (name = "console", description = "The office console: a page in which volunteers keep their meetings current with an API key"),
         (name = "health", description = "Liveness and readiness"),
     ),
     modifiers(&BearerKeys)

@@ -3,6 +3,7 @@
 pub mod bmlt;
 pub mod catalog;
 pub mod changes;
+pub mod console;
 mod document;
 pub mod embed;
 pub mod exports;
@@ -58,6 +59,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .service(imports::import_meeting_guide)
             .service(catalog::list_types)
             .service(places::search_places)
+            .service(places::time_zone_at)
             .service(changes::list_changes)
             .service(feeds::meeting_guide_feed)
             .service(keys::my_key)
@@ -78,6 +80,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     .service(embed::embed_script)
     .service(embed::embed_page)
     .service(embed::embed_file)
+    .service(console::console_page)
+    .service(console::console_file)
     .service(health::healthz)
     .service(health::readyz);
 }

@@ -3,6 +3,7 @@
 mod bmlt;
 mod bmlt_import;
 mod catalog;
+mod console;
 mod embed;
 mod exports;
 mod fake_server;

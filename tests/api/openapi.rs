@@ -28,6 +28,8 @@ fn the_document_lists_every_endpoint_and_method() {
             "GET /client_interface/json/",
             "GET /client_interface/jsonp",
             "GET /client_interface/jsonp/",
+            "GET /console",
+            "GET /console/{file}",
             "GET /embed",
             "GET /embed.js",
             "GET /embed/{file}",
@@ -53,6 +55,7 @@ fn the_document_lists_every_endpoint_and_method() {
             "GET /v1/service-bodies/{id}",
             "GET /v1/sources",
             "GET /v1/sources/{id}",
+            "GET /v1/time-zone",
             "GET /v1/types",
             "PATCH /v1/meetings/{id}",
             "PATCH /v1/service-bodies/{id}",
@@ -96,7 +99,7 @@ async fn the_document_and_its_browser_are_served_from_the_binary() {
 fn every_documented_query_parameter_is_the_one_its_handler_reads() {
     use lantern::http::extract::query::names_read;
     let doc: serde_json::Value = serde_json::from_str(&lantern::http::openapi_json()).unwrap_or_default();
-    let read: [(&str, Vec<&str>); 17] = [
+    let read: [(&str, Vec<&str>); 18] = [
         ("get /client_interface/json/", names_read::<lantern::http::bmlt::params::SemanticParams>()),
         ("get /client_interface/json", names_read::<lantern::http::bmlt::params::SemanticParams>()),
         ("get /client_interface/jsonp/", names_read::<lantern::http::bmlt::params::JsonpParams>()),
@@ -108,6 +111,7 @@ fn every_documented_query_parameter_is_the_one_its_handler_reads() {
         ("get /v1/changes", names_read::<lantern::http::changes::ChangesParams>()),
         ("get /v1/types", names_read::<lantern::http::catalog::TypesParams>()),
         ("get /v1/places", names_read::<lantern::http::places::PlacesQuery>()),
+        ("get /v1/time-zone", names_read::<lantern::http::places::TimeZoneQuery>()),
         ("get /embed", names_read::<lantern::http::embed::EmbedQuery>()),
         ("get /v1/feeds/meeting-guide.json", names_read::<lantern::http::meetings::ExportQuery>()),
         ("get /v1/meetings.geojson", names_read::<lantern::http::meetings::ExportQuery>()),

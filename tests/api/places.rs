@@ -60,3 +60,44 @@ async fn places_are_found_as_people_type_them() {
         assert!(problem["errors"][field].is_array(), "{query}: {problem}");
     }
 }
+
+#[actix_web::test]
+async fn the_time_zone_at_a_point_is_the_one_a_meeting_there_is_given() {
+    use actix_web::http::Method;
+    let Some(app) = TestApp::start(Backend::Sqlite, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    for (lat, lon, zone) in [
+        ("27.7152", "85.3123", "Asia/Kathmandu"),
+        ("-34.9285", "138.6007", "Australia/Adelaide"),
+        ("22.2793", "114.1628", "Asia/Hong_Kong"),
+        ("22.5431", "114.0579", "Asia/Shanghai"),
+    ] {
+        let (status, headers, body) = app.get(&format!("/v1/time-zone?lat={lat}&lon={lon}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["time_zone"], zone, "{body}");
+        assert_eq!(body["latitude"].to_string(), lat);
+        assert!(headers.get("etag").is_some());
+        // A meeting published there without a zone gets the same one.
+        let admin = crate::support::issue_key(&app, "admin", None);
+        let mut meeting = crate::support::berlin_meeting(3, &format!("Meeting at {lat},{lon}"));
+        meeting["schedule"] = serde_json::json!({"days": ["saturday"], "start_time": "07:00"});
+        meeting["location"] = serde_json::json!({"latitude": lat.parse::<f64>().ok(), "longitude": lon.parse::<f64>().ok()});
+        let (status, _, created) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(meeting)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        assert_eq!(created["schedule"]["time_zone"], body["time_zone"]);
+    }
+    // Bad or missing coordinates: 400 naming each.
+    for (query, fields) in [
+        ("lat=95&lon=0", &["lat"][..]),
+        ("lat=0&lon=181", &["lon"]),
+        ("lat=NaN&lon=0", &["lat"]),
+        ("lat=1", &["lon"]),
+        ("", &["lat", "lon"]),
+        ("lat=1&lat=2&lon=0", &["lat"]),
+    ] {
+        let (status, _, problem) = app.get(&format!("/v1/time-zone?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {problem}");
+        for field in fields {
+            assert!(problem["errors"][field].is_array(), "{query}: {problem}");
+        }
+    }
+}

@@ -7,14 +7,13 @@ use std::sync::OnceLock;
 
 use actix_web::http::header::{self, EntityTag, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get};
-use sha2::{Digest as _, Sha256};
 use utoipa::IntoParams;
 
-use super::extract::cache::tagged_body;
+use super::extract::cache::{content_digest, immutable_file, tagged_body};
 use super::extract::params::{
     Latitude, Longitude, RadiusKm, SearchLimit, WindowMinutes, attendance_list, fellowship_list, type_list,
 };
-use super::extract::path::{EmbedFilePath, Path};
+use super::extract::path::{AssetPath, Path};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::ids::{FellowshipCode, ServiceBodyId, TypeCode};
@@ -41,16 +40,12 @@ struct Files {
     style_name: String,
 }
 
-fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
-
 fn files() -> &'static Files {
     static FILES: OnceLock<Files> = OnceLock::new();
     FILES.get_or_init(|| {
-        let style_name = format!("lantern.{}.css", digest(STYLE_SOURCE.as_bytes()));
+        let style_name = format!("lantern.{}.css", content_digest(STYLE_SOURCE.as_bytes()));
         let script = SCRIPT_SOURCE.replace(STYLE_PLACEHOLDER, &format!("/embed/{style_name}"));
-        let script_tag = digest(script.as_bytes());
+        let script_tag = content_digest(script.as_bytes());
         Files { script, script_tag, style_name }
     })
 }
@@ -86,23 +81,18 @@ pub async fn embed_script(req: HttpRequest) -> HttpResponse {
 /// year, immutable). Today that is its stylesheet.
 #[utoipa::path(
     tag = "embed",
-    params(EmbedFilePath),
+    params(AssetPath),
     responses(
         (status = 200, description = "The file", content_type = "text/css", body = String),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such file (an older hash, say)"),
     )
 )]
 #[get("/embed/{file}")]
-pub async fn embed_file(path: Path<EmbedFilePath>) -> Result<HttpResponse, ApiError> {
+pub async fn embed_file(path: Path<AssetPath>) -> Result<HttpResponse, ApiError> {
     if path.0.file != files().style_name {
         return Err(ApiError::NotFound(format!("there is no embed file `{}`", path.0.file)));
     }
-    Ok(includable(
-        HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-            .content_type(CSS)
-            .body(STYLE_SOURCE),
-    ))
+    Ok(includable(immutable_file(CSS, STYLE_SOURCE)))
 }
 
 /// Which meetings an embed shows.

@@ -107,15 +107,15 @@ impl FromPath for SourcePath {
     }
 }
 
-/// `{file}` of an embed file: its content-hashed name.
+/// `{file}` of a file compiled into the binary (the embed's, the console's): its content-hashed name.
 #[derive(Debug, Clone, IntoParams)]
 #[into_params(parameter_in = Path)]
-pub struct EmbedFilePath {
-    /// A content-hashed file name, as `/embed.js` names it.
+pub struct AssetPath {
+    /// A content-hashed file name, as the script or page that loads it names it.
     pub file: String,
 }
 
-impl FromPath for EmbedFilePath {
+impl FromPath for AssetPath {
     fn from_path(req: &HttpRequest) -> Result<Self, ApiError> {
         Ok(Self { file: segment(req, "file").to_owned() })
     }

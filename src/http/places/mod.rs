@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::auth::blocking;
 use super::extract::cache::{DIRECTORY_MAX_AGE, cached_json};
-use super::extract::params::{PlaceLimit, plain_decimal};
+use super::extract::params::{Latitude, Longitude, PlaceLimit, plain_decimal};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::geo::Coordinates;
@@ -200,4 +200,61 @@ pub async fn search_places(
     })
     .await?;
     cached_json(&req, &PlaceListResponse { results, next_cursor: None }, DIRECTORY_MAX_AGE)
+}
+
+/// The point whose time zone is asked.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimeZoneQuery {
+    /// Latitude of the point.
+    #[param(inline)]
+    pub lat: Latitude,
+    /// Longitude of the point.
+    #[param(inline)]
+    pub lon: Longitude,
+}
+
+impl FromQuery for TimeZoneQuery {
+    fn from_query(q: &mut QueryReader<'_>) -> Self {
+        Self { lat: q.required("lat"), lon: q.required("lon") }
+    }
+}
+
+/// The time zone at a point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeZoneResponse {
+    /// The latitude asked about.
+    pub latitude: f64,
+    /// The longitude asked about.
+    pub longitude: f64,
+    /// The IANA zone there, the one a meeting at this point is given when it names none
+    /// (`schedule.time_zone_derived`); `null` where the boundary data names no zone (the open sea):
+    /// such a meeting takes its service body's zone unless it names one.
+    pub time_zone: Option<String>,
+}
+
+/// The time zone Lantern derives for a point, offline (timezone-boundary-builder polygons), so
+/// that a publisher sees before saving which zone a meeting without `schedule.time_zone` gets.
+#[utoipa::path(
+    tag = "catalog",
+    params(TimeZoneQuery),
+    responses(
+        (status = 200, body = TimeZoneResponse),
+        (status = 304, description = "Not modified since the `ETag` in `If-None-Match`"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters, each named"),
+    )
+)]
+#[get("/time-zone")]
+pub async fn time_zone_at(
+    req: HttpRequest,
+    lantern: web::Data<Lantern>,
+    query: Query<TimeZoneQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (latitude, longitude) = (query.0.lat.get(), query.0.lon.get());
+    let time_zone = blocking(&lantern, move |l| {
+        let point = Coordinates::new(latitude, longitude).map_err(|e| ServiceError::Task(e.0))?;
+        Ok(l.zones().zone_at(point).map(|z| z.name().to_owned()))
+    })
+    .await?;
+    cached_json(&req, &TimeZoneResponse { latitude, longitude, time_zone }, DIRECTORY_MAX_AGE)
 }

@@ -66,6 +66,35 @@ pub struct ImportReport {
     pub warnings: Vec<Warning>,
     /// The records that gave no meeting, each with its problems.
     pub rejections: Vec<Rejection>,
+    /// Each meeting added, updated or removed, in the order planned (a source's stored diff keeps
+    /// the counts only).
+    #[serde(skip)]
+    pub changes: Vec<PlannedChange>,
+}
+
+/// One meeting an import adds, updates or removes.
+#[derive(Debug, Clone)]
+pub struct PlannedChange {
+    /// `add`, `update` or `remove`.
+    pub action: &'static str,
+    /// The meeting changed (`None` for one not yet added).
+    pub meeting_id: Option<MeetingId>,
+    /// Its id in the feed.
+    pub external_id: String,
+    /// Its name (the new one for an update).
+    pub name: String,
+    /// For an update, the fields that change (the meeting JSON's names).
+    pub fields: Vec<String>,
+}
+
+/// The top-level fields in which two states of a meeting differ.
+fn changed_fields(before: &MeetingData, after: &MeetingData) -> Vec<String> {
+    let (Ok(Value::Object(before)), Ok(Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    after.iter().filter(|(k, v)| before.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect()
 }
 
 enum Step {
@@ -119,6 +148,7 @@ impl Lantern {
             }
             apply(conn, steps, actor, now)
         })?;
+        name_added(&mut report, &changed);
         if !changed.is_empty() {
             self.snapshots.publish(&writer, |d| d.with_meetings(changed, now));
         }
@@ -219,6 +249,7 @@ impl Lantern {
                 return Ok((Vec::new(), None));
             }
             let changed = apply(conn, steps, actor, now)?;
+            name_added(&mut report, &changed);
             let catalog = if report.service_bodies_added + report.service_bodies_updated > 0 {
                 Some(queries::load_catalog(conn)?)
             } else {
@@ -332,6 +363,15 @@ fn apply(
         });
     }
     Ok(changed)
+}
+
+/// Gives the report's added meetings the ids they were stored under: `apply` adds them last, in
+/// the order planned.
+fn name_added(report: &mut ImportReport, changed: &SnapshotUpdates) {
+    let added = changed.iter().skip(changed.len().saturating_sub(report.added)).map(|(id, _)| *id);
+    for (change, id) in report.changes.iter_mut().filter(|c| c.action == "add").zip(added) {
+        change.meeting_id = Some(id);
+    }
 }
 
 /// The zone most of each source body's meetings are in: the zone a new body gets.
@@ -578,12 +618,26 @@ fn plan(
                     report.unchanged += 1;
                 } else {
                     report.updated += 1;
+                    report.changes.push(PlannedChange {
+                        action: "update",
+                        meeting_id: Some(current.id),
+                        external_id: data.external_id.clone().unwrap_or_default(),
+                        name: data.name.clone(),
+                        fields: changed_fields(&current.data, &data),
+                    });
                     steps.push(Step::Update(Box::new(current), data));
                 }
             }
             None => {
                 data.slug = unique_slug(&data.slug, body_slugs);
                 report.added += 1;
+                report.changes.push(PlannedChange {
+                    action: "add",
+                    meeting_id: None,
+                    external_id: data.external_id.clone().unwrap_or_default(),
+                    name: data.name.clone(),
+                    fields: Vec::new(),
+                });
                 steps.push(Step::Add(data));
             }
         }
@@ -592,6 +646,13 @@ fn plan(
         let external = current.data.external_id.clone().unwrap_or_default();
         if remove_missing && !keys(&external).iter().any(|k| kept.contains(*k)) {
             report.removed += 1;
+            report.changes.push(PlannedChange {
+                action: "remove",
+                meeting_id: Some(current.id),
+                external_id: external,
+                name: current.data.name.clone(),
+                fields: Vec::new(),
+            });
             steps.push(Step::Remove(Box::new(current)));
         }
     }

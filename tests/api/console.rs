@@ -23,9 +23,13 @@ async fn the_console_is_one_locked_down_page_and_two_immutable_files() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&headers, "content-type"), "text/html; charset=utf-8");
     let policy = header(&headers, "content-security-policy");
-    for directive in
-        ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "form-action 'none'", "frame-ancestors 'none'"]
-    {
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ] {
         assert!(policy.split("; ").any(|d| d == directive), "{directive} in {policy}");
     }
     assert_eq!(header(&headers, "x-frame-options"), "DENY");

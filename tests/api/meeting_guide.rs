@@ -152,9 +152,18 @@ async fn a_dry_run_writes_nothing(backend: Backend) {
     assert_eq!(answer["dry_run"], true);
     assert_eq!(counts(&answer), [6, 0, 0, 0, 0]);
     assert_eq!((app.state(), app.change_count()), (before, changes));
+    let planned = answer["changes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(planned.len(), 6, "{answer}");
+    assert!(planned.iter().all(|c| c["action"] == "add" && c["meeting_id"].is_null() && c["name"].is_string()));
     let (_, answer) = import(&app, Some(&admin), body, "?dry_run=false", fixture("atlanta")).await;
     assert_eq!((answer["dry_run"].clone(), counts(&answer)), (json!(false), [6, 0, 0, 0, 0]));
     assert_eq!(app.change_count(), changes + 6, "one change-log entry per meeting");
+    // Applied, each added meeting is named by the id it was stored under.
+    for change in answer["changes"].as_array().into_iter().flatten() {
+        let (status, _, meeting) = app.get(&format!("/v1/meetings/{}", change["meeting_id"])).await;
+        assert_eq!(status, StatusCode::OK, "{change}");
+        assert_eq!((&meeting["external_id"], &meeting["name"]), (&change["external_id"], &change["name"]));
+    }
 }
 
 fn record(slug: Value, time: &str) -> Value {
@@ -229,12 +238,23 @@ async fn rejected_records_block_nothing_and_missing_ones_are_removed_softly(back
     let broken = json!([record(json!("good"), "12:00"), record(json!("second"), "99:99")]).to_string().into_bytes();
     let (_, kept) = import(&app, Some(&admin), body, "", broken).await;
     assert_eq!(counts(&kept), [0, 0, 1, 0, 1], "{kept}");
+    assert_eq!(kept["changes"], json!([]), "unchanged meetings are not listed");
+    // A changed record: the update names the fields that change.
+    let later = json!([record(json!("good"), "12:15"), record(json!("second"), "12:30 PM")]).to_string().into_bytes();
+    let (_, moved) = import(&app, Some(&admin), body, "?dry_run=true", later).await;
+    assert_eq!(counts(&moved), [0, 1, 1, 0, 0], "{moved}");
+    assert_eq!(moved["changes"][0]["action"], "update");
+    assert_eq!(moved["changes"][0]["external_id"], "good");
+    assert_eq!(moved["changes"][0]["fields"], json!(["schedule"]), "{moved}");
     // `second` is gone from the next feed: kept with remove_missing=false, removed softly by default.
     let next = json!([record(json!("good"), "12:00")]).to_string().into_bytes();
     let (_, kept) = import(&app, Some(&admin), body, "?remove_missing=false", next.clone()).await;
     assert_eq!(counts(&kept), [0, 0, 1, 0, 0], "{kept}");
     let (_, removed) = import(&app, Some(&admin), body, "", next).await;
     assert_eq!(counts(&removed), [0, 0, 1, 1, 0], "{removed}");
+    assert_eq!(removed["changes"][0]["action"], "remove");
+    assert_eq!(removed["changes"][0]["external_id"], "second");
+    assert_eq!(removed["changes"][0]["meeting_id"].as_i64(), second_id);
     let (_, _, list) = app.get(&format!("/v1/meetings?service_body={body}")).await;
     let names: Vec<&str> =
         list["results"].as_array().into_iter().flatten().filter_map(|m| m["name"].as_str()).collect();

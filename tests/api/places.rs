@@ -80,7 +80,8 @@ async fn the_time_zone_at_a_point_is_the_one_a_meeting_there_is_given() {
         let admin = crate::support::issue_key(&app, "admin", None);
         let mut meeting = crate::support::berlin_meeting(3, &format!("Meeting at {lat},{lon}"));
         meeting["schedule"] = serde_json::json!({"days": ["saturday"], "start_time": "07:00"});
-        meeting["location"] = serde_json::json!({"latitude": lat.parse::<f64>().ok(), "longitude": lon.parse::<f64>().ok()});
+        meeting["location"] =
+            serde_json::json!({"latitude": lat.parse::<f64>().ok(), "longitude": lon.parse::<f64>().ok()});
         let (status, _, created) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(meeting)).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         assert_eq!(created["schedule"]["time_zone"], body["time_zone"]);

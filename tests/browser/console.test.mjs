@@ -122,6 +122,13 @@ test('a publisher signs in: who the key is, its meetings, and the key only in th
   const rows = await tab.locator('table.meetings tbody tr').count();
   assert.equal(rows, await meetingCount(), 'the list holds every meeting of the body, drafts included');
   assert.ok(rows > 0);
+  // What a publisher may do is offered (an observer, below, gets none of it).
+  for (const label of ['New meeting', 'Import']) assert.equal(await tab.getByRole('button', { name: label, exact: true }).count(), 1, label);
+  assert.equal(await tab.getByRole('button', { name: /^Edit “/ }).count(), rows);
+  assert.equal(await tab.getByRole('button', { name: /^Delete “/ }).count(), rows);
+  assert.equal(await tab.getByRole('button', { name: 'Followed sources' }).count(), 0, 'sources are for admins');
+  // The key input is not a password field: no password manager offers to keep the key.
+  assert.equal(await tab.evaluate(() => document.querySelectorAll('input[type=password]').length), 0);
   await tab.screenshot({ path: `${OUT}/console-list.png`, fullPage: true });
 
   // Filters ask the server; the day filter agrees with the API's.
@@ -134,15 +141,8 @@ test('a publisher signs in: who the key is, its meetings, and the key only in th
   // The key: in sessionStorage, never in a URL or a cookie; every request goes to Lantern with it.
   assert.equal(await tab.evaluate(() => sessionStorage.getItem('lantern.console.key')), publisher);
   assert.deepEqual(await context.cookies(), []);
-  for (const r of requests) {
-    assert.ok(r.url().startsWith(LANTERN + '/'), `only Lantern is asked: ${r.url()}`);
-    assert.ok(!r.url().includes(publisher), 'the key is never in a URL');
-    if (r.url().includes('/v1/')) assert.equal((await r.allHeaders()).authorization, `Bearer ${publisher}`);
-  }
-  // Every control has a label.
-  const unlabelled = await tab.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
-    .filter((el) => !el.labels?.length && !el.getAttribute('aria-label')).map((el) => el.id || el.name));
-  assert.deepEqual(unlabelled, []);
+  await onlyLantern(requests, publisher);
+  assert.deepEqual(await unlabelled(tab), []);
   // Signing out forgets the key.
   await tab.getByRole('button', { name: 'Sign out' }).click();
   await tab.getByLabel('API key').waitFor();
@@ -150,8 +150,22 @@ test('a publisher signs in: who the key is, its meetings, and the key only in th
   await context.close();
 });
 
+/* Every request went to Lantern, with the key in its header and never in its address. */
+async function onlyLantern(requests, key) {
+  for (const r of requests) {
+    assert.ok(r.url().startsWith(LANTERN + '/'), `only Lantern is asked: ${r.url()}`);
+    assert.ok(!r.url().includes(key), 'the key is never in a URL');
+    if (r.url().includes('/v1/')) assert.equal((await r.allHeaders()).authorization, `Bearer ${key}`);
+  }
+}
+
+async function unlabelled(tab) {
+  return tab.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => !el.labels?.length && !el.getAttribute('aria-label')).map((el) => el.id || el.name));
+}
+
 test('a meeting created through the form is in the API and in nearby', async () => {
-  const { context, tab } = await signedIn(publisher);
+  const { context, tab, requests } = await signedIn(publisher);
   await listLoaded(tab);
   await tab.getByRole('button', { name: 'New meeting' }).click();
   const name = 'Console Created Meeting';
@@ -168,6 +182,7 @@ test('a meeting created through the form is in the API and in nearby', async () 
   await tab.getByRole('button', { name: /^Use New York City/ }).click();
   await tab.locator('#zone-hint').filter({ hasText: 'America/New_York' }).waitFor({ timeout: TIMEOUT });
   await tab.getByLabel('Venue name').fill('Console Hall');
+  assert.deepEqual(await unlabelled(tab), [], 'every control of the form has a label');
   await tab.getByRole('button', { name: 'Save' }).click();
   await tab.locator('#status').filter({ hasText: 'Created' }).waitFor({ timeout: TIMEOUT });
 
@@ -188,11 +203,13 @@ test('a meeting created through the form is in the API and in nearby', async () 
   assert.ok(near.body.results.some((r) => r.meeting.id === made.id), 'nearby finds it');
   // The form now edits it.
   assert.equal(await tab.locator('#view-title').textContent(), `Edit “${name}”`);
+  assert.ok(requests.some((r) => r.url().includes('/v1/places?')) && requests.some((r) => r.url().includes('/v1/time-zone?')));
+  await onlyLantern(requests, publisher);
   await context.close();
 });
 
 test('bad values get the API\'s own errors beside their fields and write nothing', async () => {
-  const { context, tab } = await signedIn(publisher);
+  const { context, tab, requests } = await signedIn(publisher);
   await listLoaded(tab);
   const before = await meetingCount();
   await tab.getByRole('button', { name: 'New meeting' }).click();
@@ -205,12 +222,11 @@ test('bad values get the API\'s own errors beside their fields and write nothing
   await tab.getByRole('button', { name: 'Save' }).click();
   await tab.locator('#error-summary:not([hidden])').waitFor({ timeout: TIMEOUT });
 
-  // What the API says about the same body, field by field.
-  const sent = {
-    name, fellowship: 'aa', service_body_id: body.id, attendance: 'in_person',
-    schedule: { days: ['tuesday'], start_time: '9pm', duration_minutes: 60, weeks_of_month: [] },
-    location: { latitude: 95, longitude: -73.99 },
-  };
+  // What the API says about the very body the console sent, field by field.
+  const post = requests.find((r) => r.method() === 'POST' && r.url() === `${LANTERN}/v1/meetings`);
+  const sent = JSON.parse(post.postData());
+  assert.equal(sent.schedule.start_time, '9pm', 'sent as typed');
+  assert.equal(sent.location.latitude, 95);
   const verdict = await call('POST', '/v1/meetings', { key: publisher, json: sent });
   assert.equal(verdict.status, 422);
   const startError = await errorBeside(tab, 'schedule.start_time');
@@ -226,20 +242,38 @@ test('bad values get the API\'s own errors beside their fields and write nothing
 });
 
 test('an observer sees the meetings but no control that changes them', async () => {
+  // A meeting with earlier versions: a publisher would be offered to restore them.
+  const [meeting] = (await call('GET', `/v1/meetings?service_body=${body.id}&limit=1&day=saturday`, { key: publisher })).body.results;
+  for (const notes of ['First note', 'Second note']) {
+    const res = await call('PATCH', `/v1/meetings/${meeting.id}`, { key: publisher, json: { notes } });
+    assert.equal(res.status, 200);
+  }
+  const pub = await signedIn(publisher);
+  await listLoaded(pub.tab);
+  await pub.tab.locator(`tr[data-id="${meeting.id}"]`).getByRole('button', { name: /^History/ }).click();
+  await pub.tab.locator('ol.history').waitFor({ timeout: TIMEOUT });
+  assert.ok(await pub.tab.getByRole('button', { name: 'Restore this version' }).count() >= 2);
+  await pub.context.close();
+
   const { context, tab } = await signedIn(observer);
   assert.match(await tab.locator('#who').textContent(), /observer/);
   await listLoaded(tab);
   assert.ok(await tab.locator('table.meetings tbody tr').count() > 0);
-  for (const label of ['New meeting', 'Import', 'Edit', 'Delete', 'Followed sources']) {
+  for (const label of ['New meeting', 'Import', 'Followed sources']) {
     assert.equal(await tab.getByRole('button', { name: label, exact: true }).count(), 0, `no ${label}`);
   }
-  await tab.getByRole('button', { name: 'View' }).first().click();
+  for (const label of [/^Edit/, /^Delete/, /^Yes, delete/]) {
+    assert.equal(await tab.getByRole('button', { name: label }).count(), 0, `no ${label}`);
+  }
+  assert.ok(await tab.getByRole('button', { name: /^View “/ }).count() > 0);
+  await tab.locator(`tr[data-id="${meeting.id}"]`).getByRole('button', { name: /^View/ }).click();
   await tab.locator('#meeting-form').waitFor();
   assert.equal(await tab.getByRole('button', { name: 'Save' }).count(), 0);
   assert.equal(await tab.getByRole('button', { name: 'Delete' }).count(), 0);
   assert.ok(await tab.getByLabel('Name', { exact: true }).first().isDisabled(), 'inputs are read-only');
   await tab.getByRole('button', { name: 'History' }).click();
   await tab.locator('ol.history').waitFor({ timeout: TIMEOUT });
+  assert.ok(await tab.locator('ol.history > li').count() >= 3, 'the observer reads the whole history');
   assert.equal(await tab.getByRole('button', { name: /Restore/ }).count(), 0);
   await context.close();
 });
@@ -250,7 +284,7 @@ test('two people edit one meeting: the second save shows both versions and the c
   const b = await signedIn(publisher);
   for (const { tab } of [a, b]) {
     await listLoaded(tab);
-    await tab.locator(`tr[data-id="${meeting.id}"]`).getByRole('button', { name: 'Edit' }).click();
+    await tab.locator(`tr[data-id="${meeting.id}"]`).getByRole('button', { name: /^Edit/ }).click();
     await tab.locator('#meeting-form').waitFor();
   }
   await a.tab.getByLabel('Name', { exact: true }).first().fill('Renamed by A');
@@ -261,7 +295,7 @@ test('two people edit one meeting: the second save shows both versions and the c
   await b.tab.getByRole('button', { name: 'Save' }).click();
   const conflict = b.tab.locator('#conflict:not([hidden])');
   await conflict.waitFor({ timeout: TIMEOUT });
-  const fields = await conflict.locator('tbody th').allTextContents();
+  const fields = await conflict.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.field));
   assert.deepEqual(fields.sort(), ['name', 'notes'], 'the fields that differ between the two versions');
   assert.ok((await conflict.textContent()).includes('Renamed by A'));
   assert.ok((await conflict.textContent()).includes('Notes by B'));
@@ -274,6 +308,19 @@ test('two people edit one meeting: the second save shows both versions and the c
   assert.equal(now.name, meeting.name);
   assert.equal(now.notes, 'Notes by B');
   assert.equal(now.version, meeting.version + 2);
+
+  // The history offers every earlier version: restoring A's brings its name back.
+  const history = (await call('GET', `/v1/meetings/${meeting.id}/history`, { key: publisher })).body.results;
+  const byA = history.find((c) => c.after && c.after.name === 'Renamed by A');
+  await b.tab.getByRole('button', { name: 'History' }).click();
+  const entry = b.tab.locator(`ol.history > li[data-seq="${byA.seq}"]`);
+  await entry.waitFor({ timeout: TIMEOUT });
+  assert.match(await entry.textContent(), /Changed: name/);
+  await entry.getByRole('button', { name: 'Restore this version' }).click();
+  await b.tab.locator('#status').filter({ hasText: 'Restored' }).waitFor({ timeout: TIMEOUT });
+  const restored = (await call('GET', `/v1/meetings/${meeting.id}`, { key: publisher })).body;
+  assert.equal(restored.name, 'Renamed by A');
+  assert.equal(restored.notes, byA.after.notes);
   await a.context.close();
   await b.context.close();
 });
@@ -283,7 +330,7 @@ test('delete, then restore from the history', async () => {
   const { context, tab } = await signedIn(publisher);
   await listLoaded(tab);
   const row = tab.locator(`tr[data-id="${meeting.id}"]`);
-  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: /^Delete/ }).click();
   await row.getByRole('button', { name: 'Yes, delete' }).click();
   await tab.locator('#status').filter({ hasText: 'Deleted' }).waitFor({ timeout: TIMEOUT });
   assert.equal((await call('GET', `/v1/meetings/${meeting.id}`, { key: publisher })).status, 404);
@@ -296,7 +343,7 @@ test('delete, then restore from the history', async () => {
   assert.equal(back.body.name, meeting.name);
   const kinds = (await call('GET', `/v1/meetings/${meeting.id}/history`, { key: publisher })).body.results.map((c) => c.change_kind);
   assert.deepEqual(kinds.slice(-2), ['delete', 'restore']);
-  // The history shows the change; restoring an older version rolls back to it.
+  // The history shows the restore, newest first.
   const entries = tab.locator('ol.history > li');
   assert.ok((await entries.first().textContent()).includes('restored'));
   await context.close();
@@ -329,6 +376,9 @@ test('an import is previewed as a diff that writes nothing, then applied', async
   assert.equal(await tab.locator('#import-rejections tbody tr').count(), expected.body.rejections.length);
   assert.equal(await tab.locator('#import-warnings tbody tr').count(), expected.body.warnings.length);
   assert.ok(expected.body.warnings.length > 0, 'the unknown type is a warning');
+  const planned = await tab.locator('#import-changes tbody tr').evaluateAll((rows) => rows.map((r) => [r.dataset.action, r.cells[1].textContent]));
+  assert.deepEqual(planned, expected.body.changes.map((c) => [c.action, c.name]));
+  assert.deepEqual(planned.map((p) => p[1]).sort(), ['Console Import One', 'Console Import Two']);
   await tab.screenshot({ path: `${OUT}/console-import-diff.png`, fullPage: true });
   assert.deepEqual(await named('Console Import One'), [], 'the preview wrote nothing');
 

@@ -24,7 +24,7 @@
   var STRINGS = {
     en: {
       title: 'Lantern console', signIn: 'Sign in', keyLabel: 'API key', keyHelp: 'Your office’s publisher, observer or admin key. It is kept in this tab only and forgotten when you sign out or close the tab.',
-      signOut: 'Sign out', language: 'Language', signedInAs: 'Signed in as {name}', role_admin: 'admin: every service body', role_publisher: 'publisher', role_observer: 'observer (read only)',
+      signOut: 'Sign out', language: 'Language', signedInAs: 'Signed in as {name} (key {id})', role_admin: 'admin: every service body', role_publisher: 'publisher', role_observer: 'observer (read only)',
       of: 'of {body}', expires: 'expires {date}', noExpiry: 'does not expire', badKey: 'This key was not accepted: {detail}',
       expired: 'Your key is no longer accepted. Sign in again.', meetings: 'Meetings', newMeeting: 'New meeting', importFeed: 'Import', sources: 'Followed sources',
       search: 'Search', serviceBody: 'Service body', allBodies: 'All service bodies', day: 'Day', anyDay: 'Any day', attendance: 'Attendance', any: 'Any',
@@ -44,7 +44,7 @@
       closures: 'Closures', closedDates: 'Closed on', closedHelp: 'Dates as YYYY-MM-DD separated by commas.', suspendedUntil: 'Suspended until', dateHelp: 'A date as YYYY-MM-DD.',
       location: 'Location', placeSearch: 'Find a place', find: 'Find', placeNone: 'No place found.', usePlace: 'Use {place}',
       placeName: 'Venue name', street: 'Street address', formatted: 'Full address', latitude: 'Latitude', longitude: 'Longitude', approximate: 'Approximate (the home area, not an address)',
-      locationNotes: 'Directions', zoneAt: 'Time zone at these coordinates: {zone}', zoneNone: 'No time zone is known at these coordinates; name one.', zoneDerived: 'Time zone derived: {zone}',
+      locationNotes: 'Directions', zoneAt: 'Time zone at these coordinates: {zone}', zoneNone: 'No time zone is known at these coordinates: the service body’s is used unless you name one.', zoneDerived: 'Time zone derived: {zone}',
       online: 'Online', conferenceUrl: 'Meeting link', conferencePhone: 'Dial-in phone', onlineNotes: 'Joining notes',
       contacts: 'Contacts (private)', contact: 'Contact {n}', email: 'E-mail', phone: 'Phone',
       fixErrors: 'The meeting was not saved. Please correct:', problem: 'Not saved: {detail}',
@@ -59,12 +59,17 @@
       added: 'Added', updatedCount: 'Updated', unchanged: 'Unchanged', removed: 'Removed', rejected: 'Rejected', warnings: 'Warnings', rejections: 'Rejected records',
       record: 'Record', message: 'Message', chooseFile: 'Choose a file first.', importProblem: 'The feed was not accepted: {detail}',
       sourcesTitle: 'Followed sources', url: 'Address', kind: 'Kind', lastStatus: 'Last pull', lastSuccess: 'Last success', nextPull: 'Next pull', lastError: 'Last error', never: 'never', noSources: 'No followed sources.',
-      failed: 'Something went wrong: {detail}',
+      failed: 'Something went wrong: {detail}', externalId: 'Id in the imported feed', stale: 'Someone else changed this meeting meanwhile; here is what it is now.',
+      planned: 'Meetings', action_add: 'added', action_update: 'changed', action_remove: 'removed', action: 'Change', fields: 'Fields',
+      editNamed: 'Edit “{name}”', viewNamed: 'View “{name}”', historyNamed: 'History of “{name}”', deleteNamed: 'Delete “{name}”',
+      f_name: 'name', f_slug: 'slug', f_fellowship: 'fellowship', f_service_body_id: 'service body', f_attendance: 'attendance', f_schedule: 'schedule',
+      f_location: 'location', f_online: 'online', f_types: 'types', f_languages: 'languages', f_notes: 'notes', f_group_name: 'group', f_website: 'website',
+      f_closures: 'closures', f_contacts: 'contacts', f_published: 'published', f_external_id: 'feed id',
       att_in_person: 'In person', att_hybrid: 'Hybrid', att_online: 'Online', att_inactive: 'Inactive'
     },
     es: {
       title: 'Consola de Lantern', signIn: 'Entrar', keyLabel: 'Clave de API', keyHelp: 'La clave de publicación, observación o administración de su oficina. Se guarda solo en esta pestaña y se olvida al salir o cerrarla.',
-      signOut: 'Salir', language: 'Idioma', signedInAs: 'Sesión de {name}', role_admin: 'administración: todos los organismos', role_publisher: 'publicación', role_observer: 'observación (solo lectura)',
+      signOut: 'Salir', language: 'Idioma', signedInAs: 'Sesión de {name} (clave {id})', role_admin: 'administración: todos los organismos', role_publisher: 'publicación', role_observer: 'observación (solo lectura)',
       of: 'de {body}', expires: 'caduca el {date}', noExpiry: 'no caduca', badKey: 'Esta clave no fue aceptada: {detail}',
       expired: 'Su clave ya no es aceptada. Entre de nuevo.', meetings: 'Reuniones', newMeeting: 'Nueva reunión', importFeed: 'Importar', sources: 'Fuentes seguidas',
       search: 'Buscar', serviceBody: 'Organismo de servicio', allBodies: 'Todos los organismos', day: 'Día', anyDay: 'Cualquier día', attendance: 'Asistencia', any: 'Cualquiera',
@@ -84,7 +89,7 @@
       closures: 'Cierres', closedDates: 'Cerrada el', closedHelp: 'Fechas como AAAA-MM-DD separadas por comas.', suspendedUntil: 'Suspendida hasta', dateHelp: 'Una fecha como AAAA-MM-DD.',
       location: 'Lugar', placeSearch: 'Buscar un lugar', find: 'Buscar', placeNone: 'No se encontró ningún lugar.', usePlace: 'Usar {place}',
       placeName: 'Nombre del local', street: 'Dirección', formatted: 'Dirección completa', latitude: 'Latitud', longitude: 'Longitud', approximate: 'Aproximada (la zona, no una dirección)',
-      locationNotes: 'Indicaciones', zoneAt: 'Zona horaria en estas coordenadas: {zone}', zoneNone: 'No se conoce zona horaria en estas coordenadas; indique una.', zoneDerived: 'Zona horaria derivada: {zone}',
+      locationNotes: 'Indicaciones', zoneAt: 'Zona horaria en estas coordenadas: {zone}', zoneNone: 'No se conoce zona horaria en estas coordenadas: se usa la del organismo salvo que indique una.', zoneDerived: 'Zona horaria derivada: {zone}',
       online: 'En línea', conferenceUrl: 'Enlace de la reunión', conferencePhone: 'Teléfono de acceso', onlineNotes: 'Notas para conectarse',
       contacts: 'Contactos (privados)', contact: 'Contacto {n}', email: 'Correo', phone: 'Teléfono',
       fixErrors: 'La reunión no se guardó. Corrija:', problem: 'No se guardó: {detail}',
@@ -99,7 +104,12 @@
       added: 'Añadidas', updatedCount: 'Modificadas', unchanged: 'Sin cambios', removed: 'Eliminadas', rejected: 'Rechazadas', warnings: 'Avisos', rejections: 'Registros rechazados',
       record: 'Registro', message: 'Mensaje', chooseFile: 'Elija primero un archivo.', importProblem: 'El archivo no fue aceptado: {detail}',
       sourcesTitle: 'Fuentes seguidas', url: 'Dirección', kind: 'Tipo', lastStatus: 'Última descarga', lastSuccess: 'Último éxito', nextPull: 'Próxima descarga', lastError: 'Último error', never: 'nunca', noSources: 'No hay fuentes seguidas.',
-      failed: 'Algo salió mal: {detail}',
+      failed: 'Algo salió mal: {detail}', externalId: 'Id en el archivo importado', stale: 'Otra persona modificó esta reunión mientras tanto; así está ahora.',
+      planned: 'Reuniones', action_add: 'añadida', action_update: 'modificada', action_remove: 'eliminada', action: 'Cambio', fields: 'Campos',
+      editNamed: 'Editar «{name}»', viewNamed: 'Ver «{name}»', historyNamed: 'Historial de «{name}»', deleteNamed: 'Eliminar «{name}»',
+      f_name: 'nombre', f_slug: 'identificador', f_fellowship: 'comunidad', f_service_body_id: 'organismo', f_attendance: 'asistencia', f_schedule: 'horario',
+      f_location: 'lugar', f_online: 'en línea', f_types: 'tipos', f_languages: 'idiomas', f_notes: 'notas', f_group_name: 'grupo', f_website: 'sitio web',
+      f_closures: 'cierres', f_contacts: 'contactos', f_published: 'publicada', f_external_id: 'id importado',
       att_in_person: 'Presencial', att_hybrid: 'Híbrida', att_online: 'En línea', att_inactive: 'Inactiva'
     }
   };
@@ -120,6 +130,11 @@
   function t(key, values) {
     var text = (STRINGS[state.lang] && STRINGS[state.lang][key]) || STRINGS.en[key] || key;
     return text.replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? String(values[name]) : ''; });
+  }
+
+  /* A meeting field's name in the chosen language (its JSON name where the console has none). */
+  function fieldName(k) {
+    return STRINGS.en['f_' + k] ? t('f_' + k) : k;
   }
 
   function dayName(day) {
@@ -289,7 +304,7 @@
     if (state.me) {
       var me = state.me;
       who = h('p', { class: 'who', id: 'who' },
-        t('signedInAs', { name: me.name }), ' — ', t('role_' + me.role),
+        t('signedInAs', { name: me.name, id: me.id }), ' — ', t('role_' + me.role),
         me.service_body_id !== null ? [' ', t('of', { body: bodyName(me.service_body_id) })] : null,
         ', ', me.expires_at ? t('expires', { date: when(me.expires_at) }) : t('noExpiry'));
       var link = function (label, go, shown) {
@@ -314,7 +329,9 @@
 
   function showSignIn(message) {
     var main = frame(showSignIn, t('signIn'));
-    var input = h('input', { id: 'key', name: 'key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'key-help key-error' });
+    // A text input masked by the stylesheet, not type=password: a password manager must not offer
+    // to keep the key beyond this tab.
+    var input = h('input', { id: 'key', name: 'key', type: 'text', class: 'secret', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'key-help key-error' });
     var error = h('p', { id: 'key-error', class: 'error-text', role: 'alert' }, message || '');
     var form = h('form', { class: 'card narrow', onsubmit: function (event) {
       event.preventDefault();
@@ -329,7 +346,12 @@
   function signIn(token) {
     state.token = token;
     return api('GET', '/v1/keys/me', { signingIn: true }).then(function (res) {
-      if (res.status !== 200) { state.token = null; throw new Error(t('badKey', { detail: detail(res) })); }
+      if (res.status !== 200) {
+        state.token = null;
+        var refused = new Error(t('badKey', { detail: detail(res) }));
+        refused.refused = true;
+        throw refused;
+      }
       state.me = res.data;
       sessionStorage.setItem(KEY_SLOT, token);
       return loadCatalog().then(showList);
@@ -341,6 +363,7 @@
     state.token = null;
     state.me = null;
     state.bodies = [];
+    state.filters = { q: '', body: '', day: '', attendance: '', type: '', status: '', sort: 'name' };
     showSignIn(message);
   }
 
@@ -397,7 +420,9 @@
     main.appendChild(results);
     main.appendChild(deleted);
 
+    var asked = 0;
     function load() {
+      var ask = ++asked;
       say(t('loading'));
       var params = {};
       if (f.q) params.q = f.q;
@@ -406,6 +431,7 @@
       if (f.attendance) params.attendance = f.attendance;
       if (f.type) params.types = f.type;
       allMeetings(params).then(function (list) {
+        if (ask !== asked) return; // a later choice of filters is being answered
         // A publisher's or observer's list is its own service bodies', never the whole world's.
         if (!f.body && !isAdmin()) list = [];
         list = list.filter(function (m) {
@@ -422,8 +448,8 @@
     container.textContent = '';
     var rows = list.map(function (m) {
       var actions = [
-        h('button', { type: 'button', onclick: function () { openMeeting(m.id); } }, canPublish() ? t('edit') : t('view')),
-        h('button', { type: 'button', onclick: function () { showHistory(m.id); } }, t('history'))
+        h('button', { type: 'button', 'aria-label': t(canPublish() ? 'editNamed' : 'viewNamed', { name: m.name }), onclick: function () { openMeeting(m.id); } }, canPublish() ? t('edit') : t('view')),
+        h('button', { type: 'button', 'aria-label': t('historyNamed', { name: m.name }), onclick: function () { showHistory(m.id); } }, t('history'))
       ];
       if (canPublish()) actions.push(deleteButton(m, function (notice) { showHistory(m.id, notice); }));
       return h('tr', { 'data-id': m.id },
@@ -445,10 +471,11 @@
   /* A delete button that asks first, in the page (no native dialog), then deletes with If-Match. */
   function deleteButton(m, after) {
     var wrap = h('span', { class: 'delete' });
-    var ask = h('button', { type: 'button', class: 'danger', onclick: function () {
+    var ask = h('button', { type: 'button', class: 'danger', 'aria-label': t('deleteNamed', { name: m.name }), onclick: function () {
       wrap.textContent = '';
       var yes = h('button', { type: 'button', class: 'danger', onclick: function () {
         api('DELETE', '/v1/meetings/' + m.id, { headers: { 'If-Match': '"' + m.version + '"' } }).then(function (res) {
+          if (res.status === 412) { openMeeting(m.id, t('stale')); return; }
           expect(res, [204]);
           after(t('deleted', { name: m.name }));
         }).catch(function (e) { say(t('failed', { detail: e.message }), true); });
@@ -492,8 +519,8 @@
 
   /* ---- the meeting form ----------------------------------------------------------------------- */
 
-  function openMeeting(id) {
-    api('GET', '/v1/meetings/' + id).then(function (res) { showForm(expect(res, [200]).data); })
+  function openMeeting(id, notice) {
+    api('GET', '/v1/meetings/' + id).then(function (res) { showForm(expect(res, [200]).data, notice); })
       .catch(function (e) { say(t('failed', { detail: e.message }), true); });
   }
 
@@ -519,7 +546,7 @@
     return h('fieldset', { class: 'checks', 'data-field': name, id: id, 'aria-describedby': id + '-error' },
       h('legend', null, legend),
       h('div', { class: 'check-row' }, options.map(function (o) {
-        var box = h('input', { type: 'checkbox', name: name, value: String(o[0]), id: id + '-' + String(o[0]).replace(/[^A-Za-z0-9]/g, 'm'), checked: checked.indexOf(o[0]) >= 0 });
+        var box = h('input', { type: 'checkbox', name: name, value: String(o[0]), id: id + '-' + String(o[0]).replace(/[^A-Za-z0-9]/g, 'm'), checked: checked.indexOf(o[0]) >= 0, 'aria-describedby': id + '-error' });
         return h('label', { class: 'check' }, box, ' ', o[1]);
       })),
       h('p', { class: 'error-text', id: id + '-error', hidden: true }));
@@ -547,7 +574,11 @@
     var m = meeting || blank();
     var mayEdit = canPublish();
     var title = !editing ? t('newTitle') : mayEdit ? t('editTitle', { name: m.name }) : t('viewTitle', { name: m.name });
-    var main = frame(function () { showForm(meeting); }, title);
+    // Re-rendered (a language switch) with what has been typed so far.
+    var main = frame(function () {
+      var typed = document.getElementById('meeting-form') ? readForm(form, m, byAppointment.checked).body : {};
+      showForm(Object.assign({}, m, typed, { schedule: typed.schedule === undefined ? m.schedule : typed.schedule }));
+    }, title);
     if (notice) say(notice);
     var s = m.schedule || { days: [], start_time: '', duration_minutes: 60, time_zone: '', time_zone_derived: true, weeks_of_month: [] };
     var loc = m.location || {};
@@ -568,7 +599,7 @@
       api('GET', '/v1/time-zone?lat=' + encodeURIComponent(lat) + '&lon=' + encodeURIComponent(lon)).then(function (res) {
         // A bad coordinate is the server's to name when saving; the hint stays quiet about it.
         zoneHint.textContent = res.status !== 200 ? '' : res.data.time_zone ? t('zoneAt', { zone: res.data.time_zone }) : t('zoneNone');
-      });
+      }).catch(function () { zoneHint.textContent = ''; });
     };
     latitude.addEventListener('change', checkZone);
     longitude.addEventListener('change', checkZone);
@@ -593,7 +624,7 @@
             latitude.focus();
           } }, t('usePlace', { place: label + (p.time_zone ? ' (' + p.time_zone + ')' : '') }))));
         });
-      });
+      }).catch(function (e) { placeResults.textContent = ''; placeResults.appendChild(h('li', { class: 'error-text' }, e.message)); });
     };
     placeInput.addEventListener('keydown', function (event) { if (event.key === 'Enter') { event.preventDefault(); findPlace(); } });
 
@@ -608,6 +639,7 @@
       h('fieldset', null, h('legend', null, t('basics')),
         field('name', t('name'), text(m.name, { autocomplete: 'off' })),
         field('slug', t('slug'), text(m.slug, { autocomplete: 'off' }), t('slugHelp')),
+        field('external_id', t('externalId'), text(m.external_id, { autocomplete: 'off' })),
         field('fellowship', t('fellowship'), fellowshipSelect),
         field('service_body_id', t('serviceBody'), bodySelect),
         field('attendance', t('attendance'), attendanceSelect),
@@ -671,7 +703,8 @@
     main.appendChild(form);
 
     function save(overwriteVersion) {
-      var sent = readForm(form, m, byAppointment.checked);
+      var read = readForm(form, m, byAppointment.checked);
+      var sent = read.body;
       var button = form.querySelector('#save');
       button.disabled = true;
       say(t('saving'));
@@ -684,7 +717,9 @@
         if (res.status === 200 || res.status === 201) {
           showForm(res.data, res.status === 201 ? t('created', { name: res.data.name, id: res.data.id }) : t('saved', { name: res.data.name, version: res.data.version }));
         } else if (res.status === 422 && res.data.errors) {
-          showErrors(form, summary, res.data.errors);
+          var errors = {};
+          Object.keys(res.data.errors).forEach(function (path) { errors[read.toForm(path)] = res.data.errors[path]; });
+          showErrors(form, summary, errors);
           say(t('fixErrors'), true);
         } else if (res.status === 412) {
           showConflict(form, conflict, sent, m.id, save);
@@ -724,6 +759,7 @@
     ['id', 'created_at', 'updated_at', 'version'].forEach(function (k) { delete m[k]; });
     m.name = value(form, 'name');
     m.slug = orNull(value(form, 'slug'));
+    m.external_id = orNull(value(form, 'external_id'));
     m.fellowship = value(form, 'fellowship');
     m.service_body_id = typedNumber(value(form, 'service_body_id'));
     m.attendance = value(form, 'attendance');
@@ -761,12 +797,17 @@
     };
     m.online = Object.keys(online).some(function (k) { return online[k] !== null; }) ? online : null;
     var contacts = [];
+    var slots = [];
     for (var i = 0; form.elements['contacts[' + i + '].name']; i++) {
       var c = { name: orNull(value(form, 'contacts[' + i + '].name')), email: orNull(value(form, 'contacts[' + i + '].email')), phone: orNull(value(form, 'contacts[' + i + '].phone')) };
-      if (c.name !== null || c.email !== null || c.phone !== null) contacts.push(c);
+      if (c.name !== null || c.email !== null || c.phone !== null) { contacts.push(c); slots.push(i); }
     }
     m.contacts = contacts;
-    return m;
+    // Empty contact rows are not sent, so the server's `contacts[n]` is the n-th row sent.
+    var toForm = function (path) {
+      return path.replace(/^contacts\[(\d+)\]/, function (all, n) { return slots[Number(n)] === undefined ? all : 'contacts[' + slots[Number(n)] + ']'; });
+    };
+    return { body: m, toForm: toForm };
   }
 
   /* The element that shows the server's message for a dotted path: the field of that exact
@@ -817,7 +858,7 @@
 
   /* ---- 412: someone else saved first ---------------------------------------------------------- */
 
-  var COMPARED = ['name', 'slug', 'fellowship', 'service_body_id', 'attendance', 'schedule', 'location', 'online', 'types', 'languages',
+  var COMPARED = ['name', 'slug', 'external_id', 'fellowship', 'service_body_id', 'attendance', 'schedule', 'location', 'online', 'types', 'languages',
     'notes', 'group_name', 'website', 'closures', 'contacts', 'published'];
 
   /* JSON with object keys sorted and lists of plain values sorted: the same meeting compares equal
@@ -832,6 +873,7 @@
       Object.keys(v).sort().forEach(function (k) { out[k] = canon(v[k]); });
       return out;
     }
+    if (typeof v === 'string') return v.replace(/\r\n/g, '\n');
     return v === undefined ? null : v;
   }
 
@@ -845,11 +887,11 @@
   function differs(theirs, mine, key) {
     var a = theirs[key], b = mine[key];
     if (key === 'schedule' && a && b) {
-      // The form leaves a derived zone out; compare what it sent.
-      a = Object.assign({}, a);
+      // The form sends no zone where the zone is derived: compare a derived zone as none, and an
+      // explicit one (someone pinned it) as the value it is.
+      a = Object.assign({}, a, { time_zone: a.time_zone_derived ? null : a.time_zone });
       delete a.time_zone_derived;
-      if (!('time_zone' in b)) delete a.time_zone;
-      if (!('duration_minutes' in b)) delete a.duration_minutes;
+      b = Object.assign({ duration_minutes: 60 }, b, { time_zone: b.time_zone || null });
     }
     return !same(a, b);
   }
@@ -858,7 +900,7 @@
     api('GET', '/v1/meetings/' + id).then(function (res) {
       var theirs = expect(res, [200]).data;
       var rows = COMPARED.filter(function (k) { return differs(theirs, mine, k); }).map(function (k) {
-        return h('tr', null, h('th', { scope: 'row' }, k), h('td', null, h('pre', null, shown(theirs[k]))), h('td', null, h('pre', null, shown(mine[k]))));
+        return h('tr', { 'data-field': k }, h('th', { scope: 'row' }, fieldName(k)), h('td', null, h('pre', null, shown(theirs[k]))), h('td', null, h('pre', null, shown(mine[k]))));
       });
       panel.textContent = '';
       panel.appendChild(h('h2', null, t('conflict')));
@@ -888,8 +930,12 @@
       var main = frame(function () { showHistory(id); }, t('historyTitle', { name: name }));
       if (notice) say(notice);
       var isDeleted = latest && latest.change_kind === 'delete';
+      var shownVersion = latest ? (latest.after || latest.before || {}).version : undefined;
+      if (latest && !latest.after && latest.before) shownVersion = latest.before.version + 1; // a deletion moves the version on
       var restore = function (body) {
-        api('POST', '/v1/meetings/' + id + '/restore', { body: body }).then(function (r) {
+        var headers = shownVersion === undefined ? {} : { 'If-Match': '"' + shownVersion + '"' };
+        api('POST', '/v1/meetings/' + id + '/restore', { body: body, headers: headers }).then(function (r) {
+          if (r.status === 412) { showHistory(id, t('stale')); return; }
           expect(r, [200]);
           showHistory(id, t('restored', { name: r.data.name, version: r.data.version }));
         }).catch(function (e) { say(t('failed', { detail: e.message }), true); });
@@ -904,9 +950,9 @@
         var restorable = canPublish() && c.after && (c !== latest || isDeleted);
         return h('li', { 'data-seq': c.seq },
           h('p', null, h('strong', null, t('change_' + c.change_kind)), ' · ', when(c.at), c.actor ? [' · ', t('by', { actor: c.actor })] : null),
-          fields.length ? h('p', null, t('changedFields', { fields: fields.join(', ') })) : null,
+          fields.length ? h('p', null, t('changedFields', { fields: fields.map(function (k) { return fieldName(k); }).join(', ') })) : null,
           fields.length ? h('details', null, h('summary', null, t('details')), h('table', { class: 'diff' }, h('tbody', null, fields.map(function (k) {
-            return h('tr', null, h('th', { scope: 'row' }, k), h('td', null, h('pre', null, shown(c.before[k]))), h('td', null, h('pre', null, shown(c.after[k]))));
+            return h('tr', null, h('th', { scope: 'row' }, fieldName(k)), h('td', null, h('pre', null, shown(c.before[k]))), h('td', null, h('pre', null, shown(c.after[k]))));
           })))) : null,
           restorable ? h('button', { type: 'button', class: 'restore', onclick: function () { restore({ seq: c.seq }); } }, t('restoreThis')) : null);
       })));
@@ -975,6 +1021,15 @@
     section.appendChild(h('dl', { class: 'counts' }, [['added', 'added'], ['updated', 'updatedCount'], ['unchanged', 'unchanged'], ['removed', 'removed'], ['rejected', 'rejected']].map(function (pair) {
       return h('div', { 'data-count': pair[0] }, h('dt', null, t(pair[1])), h('dd', null, String(diff[pair[0]])));
     })));
+    if (diff.changes.length) {
+      section.appendChild(h('h3', null, t('planned') + ' (' + diff.changes.length + ')'));
+      section.appendChild(h('table', { class: 'diff', id: 'import-changes' }, h('thead', null, h('tr', null, [t('action'), t('name'), t('record'), t('fields')].map(function (c) { return h('th', { scope: 'col' }, c); }))),
+        h('tbody', null, diff.changes.map(function (c) {
+          return h('tr', { 'data-action': c.action }, h('td', null, t('action_' + c.action)),
+            h('td', null, c.meeting_id === null ? c.name : h('button', { type: 'button', class: 'link', onclick: function () { openMeeting(c.meeting_id); } }, c.name)),
+            h('td', null, c.external_id), h('td', null, c.fields.map(function (k) { return fieldName(k); }).join(', ')));
+        }))));
+    }
     if (diff.warnings.length) {
       section.appendChild(h('h3', null, t('warnings') + ' (' + diff.warnings.length + ')'));
       section.appendChild(h('table', { class: 'diff', id: 'import-warnings' }, h('thead', null, h('tr', null, [t('record'), t('field'), t('message')].map(function (c) { return h('th', { scope: 'col' }, c); }))),
@@ -1021,7 +1076,8 @@
     state.lang = pickLanguage();
     document.documentElement.lang = state.lang;
     var saved = sessionStorage.getItem(KEY_SLOT);
-    if (saved) signIn(saved).catch(function (e) { sessionStorage.removeItem(KEY_SLOT); showSignIn(e.message); });
+    // A refused key is forgotten; an unreachable server is not a reason to forget it (reload retries).
+    if (saved) signIn(saved).catch(function (e) { if (e.refused) sessionStorage.removeItem(KEY_SLOT); state.token = null; showSignIn(e.message); });
     else showSignIn('');
   }
 

@@ -105,6 +105,24 @@ pub struct ImportResponse {
     pub warnings: Vec<ImportWarning>,
     /// The records that gave no meeting.
     pub rejections: Vec<ImportRejection>,
+    /// Each meeting added, updated or removed (a dry run: would be), in the order planned.
+    pub changes: Vec<ImportChange>,
+}
+
+/// One meeting an import adds, updates or removes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportChange {
+    /// `add`, `update` or `remove`.
+    #[schema(pattern = "^(add|update|remove)$")]
+    pub action: &'static str,
+    /// The meeting's id; `null` for one a dry run would add.
+    pub meeting_id: Option<i64>,
+    /// Its id in the feed (the record's slug, a BMLT meeting id).
+    pub external_id: String,
+    /// Its name (after the change, for an update).
+    pub name: String,
+    /// For an update, the fields that change, by the meeting JSON's names; empty otherwise.
+    pub fields: Vec<String>,
 }
 
 impl From<ImportReport> for ImportResponse {
@@ -124,6 +142,17 @@ impl From<ImportReport> for ImportResponse {
                 .map(|w| ImportWarning { slug: w.slug, field: w.field, message: w.message })
                 .collect(),
             rejections: r.rejections.into_iter().map(|r| ImportRejection { slug: r.slug, errors: r.errors }).collect(),
+            changes: r
+                .changes
+                .into_iter()
+                .map(|c| ImportChange {
+                    action: c.action,
+                    meeting_id: c.meeting_id.map(|id| id.get()),
+                    external_id: c.external_id,
+                    name: c.name,
+                    fields: c.fields,
+                })
+                .collect(),
         }
     }
 }

@@ -15,7 +15,7 @@ use super::extract::query::{FromQuery, Query, QueryReader};
 use crate::domain::geo::Coordinates;
 use crate::domain::places::{Found, PlaceQuery};
 use crate::service::Lantern;
-use crate::service::error::ServiceError;
+use crate::service::error::{FieldErrors, ServiceError};
 
 /// What was typed: 1–100 characters after trimming.
 #[derive(Debug, Clone, Default)]
@@ -251,10 +251,11 @@ pub async fn time_zone_at(
     query: Query<TimeZoneQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (latitude, longitude) = (query.0.lat.get(), query.0.lon.get());
-    let time_zone = blocking(&lantern, move |l| {
-        let point = Coordinates::new(latitude, longitude).map_err(|e| ServiceError::Task(e.0))?;
-        Ok(l.zones().zone_at(point).map(|z| z.name().to_owned()))
-    })
-    .await?;
+    // Both are in range already (the parameters' types say so); a point is then always made.
+    let point = Coordinates::new(latitude, longitude).map_err(|e| ApiError::BadRequest {
+        detail: e.0.clone(),
+        errors: FieldErrors::from([("lat".to_owned(), vec![e.0])]),
+    })?;
+    let time_zone = blocking(&lantern, move |l| Ok(l.zones().zone_at(point).map(|z| z.name().to_owned()))).await?;
     cached_json(&req, &TimeZoneResponse { latitude, longitude, time_zone }, DIRECTORY_MAX_AGE)
 }

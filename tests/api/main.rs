@@ -1,5 +1,6 @@
 //! Integration tests: the real app in process, against SQLite and PostgreSQL.
 
+mod answers;
 mod bmlt;
 mod bmlt_import;
 mod catalog;

@@ -299,3 +299,13 @@ pub fn berlin_meeting(service_body: i64, name: &str) -> Value {
         "contacts": [{"name": "Sam", "email": "sam@example.org", "phone": "+49 30 1234567"}]
     })
 }
+
+impl TestApp {
+    /// `GET uri`: the status and the body's bytes exactly as written.
+    pub async fn get_bytes(&self, uri: &str) -> (StatusCode, Vec<u8>) {
+        let app = test::init_service(lantern::http::app(self.lantern.clone(), public_url())).await;
+        let res = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        let status = res.status();
+        (status, test::read_body(res).await.to_vec())
+    }
+}

@@ -58,3 +58,59 @@ async fn default_search_answers_are_the_recorded_bytes() {
     }
     assert_eq!(answers.as_array().map(Vec::len), recorded.as_array().map(Vec::len));
 }
+
+#[actix_web::test]
+async fn the_view_writes_every_meeting_as_the_response_does() {
+    use lantern::http::meetings::json::MeetingResponse;
+    use lantern::http::meetings::view::MeetingView;
+    let Some(app) = TestApp::start(Backend::Sqlite, SeedSource::Builtin) else { return };
+    let directory = app.lantern.directory();
+    let mut seen = 0;
+    for meeting in directory.meetings() {
+        for private in [false, true] {
+            let copied = serde_json::to_vec(&MeetingResponse::for_caller(meeting, private)).unwrap_or_default();
+            let viewed = serde_json::to_vec(&MeetingView::new(meeting, private)).unwrap_or_default();
+            assert_eq!(String::from_utf8_lossy(&viewed), String::from_utf8_lossy(&copied));
+        }
+        seen += 1;
+    }
+    assert!(seen > 3000, "{seen}");
+}
+
+#[actix_web::test]
+async fn fields_keep_only_the_meeting_fields_asked_for() {
+    let Some(app) = TestApp::start(Backend::Sqlite, SeedSource::Builtin) else { return };
+    let base = "/v1/meetings/nearby?lat=40.7484&lon=-73.9857&radius_km=500&starting_within=1440&limit=50&at=2026-12-01T23:10:00Z";
+    let (_, _, whole) = app.get(base).await;
+    let (status, _, compact) = app.get(&format!("{base}&fields=name,location,online")).await;
+    assert_eq!(status, StatusCode::OK, "{compact}");
+    let results = compact["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), whole["results"].as_array().map_or(0, Vec::len));
+    assert!(!results.is_empty());
+    for (small, full) in results.iter().zip(whole["results"].as_array().into_iter().flatten()) {
+        let keys: Vec<&str> = small["meeting"].as_object().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["id", "location", "name", "online"], "(keys sorted by serde_json's map)");
+        for key in keys {
+            assert_eq!(small["meeting"][key], full["meeting"][key]);
+        }
+        for key in
+            ["distance_km", "next_start", "local_start", "starts_in_minutes", "in_progress", "ends_at", "local_end"]
+        {
+            assert_eq!(small[key], full[key], "{key}");
+        }
+    }
+    assert_eq!(compact["query"]["fields"], serde_json::json!(["id", "name", "location", "online"]));
+    assert!(whole["query"].get("fields").is_none(), "the default answer does not name fields");
+    let (_, _, upcoming) = app.get("/v1/meetings/upcoming?at=2026-12-01T23:10:00Z&limit=5&fields=schedule").await;
+    let keys: Vec<&str> =
+        upcoming["results"][0]["meeting"].as_object().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["id", "schedule"]);
+    // Private fields never appear in a search, asked for or not.
+    let (_, _, asked) = app.get(&format!("{base}&fields=contacts,published")).await;
+    assert_eq!(asked["results"][0]["meeting"].as_object().map(|m| m.len()), Some(1), "{asked}");
+    for bad in ["fields=name,colour", "fields=name,", "fields=NAME", "fields=name&fields=id"] {
+        let (status, _, problem) = app.get(&format!("{base}&{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+        assert!(problem["errors"]["fields"].is_array(), "{bad}: {problem}");
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod request;
+pub mod view;
 pub mod writes;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};

@@ -9,12 +9,15 @@ use crate::domain::index::Hit;
 use crate::domain::meeting::Meeting;
 use crate::domain::occurrence::{Occurrence, starts_in_minutes};
 use crate::http::meetings::json::{MeetingResponse, instant};
+use crate::http::meetings::view::{FieldSet, MeetingView};
 
 /// A meeting and the one occurrence the search reports for it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SearchResult {
-    /// The meeting, as `GET /v1/meetings/{id}` shows it.
-    pub meeting: MeetingResponse,
+#[derive(Serialize, ToSchema)]
+pub struct SearchResult<'a> {
+    /// The meeting, as `GET /v1/meetings/{id}` shows it (only `id` and the `fields` asked for,
+    /// when `fields` is given). Written from the snapshot without copying.
+    #[schema(value_type = MeetingResponse)]
+    pub meeting: MeetingView<'a>,
     /// Great-circle distance in km, to the metre (`null` for searches without a place).
     pub distance_km: Option<f64>,
     /// Start of the reported occurrence (of the running one when `in_progress`), UTC.
@@ -41,13 +44,14 @@ pub fn local(t: DateTime<Utc>, meeting: &Meeting) -> String {
     }
 }
 
-impl SearchResult {
-    /// The result for a hit found at `at`; `with_distance` for searches from a place.
-    pub fn new(hit: &Hit, at: DateTime<Utc>, with_distance: bool) -> Self {
+impl<'a> SearchResult<'a> {
+    /// The result for a hit found at `at`, its meeting with `fields`; `with_distance` for searches
+    /// from a place.
+    pub fn new(hit: &'a Hit, at: DateTime<Utc>, with_distance: bool, fields: FieldSet) -> Self {
         let Occurrence { start, end, .. } = hit.occurrence;
         let meeting = hit.meeting.as_ref();
         Self {
-            meeting: MeetingResponse::from(meeting),
+            meeting: MeetingView::only(meeting, false, fields),
             distance_km: with_distance.then(|| (hit.distance_km * 1000.0).round() / 1000.0),
             next_start: instant(start),
             local_start: local(start, meeting),
@@ -90,22 +94,25 @@ pub struct SearchQueryEcho {
     pub language: Vec<String>,
     /// Service body ids (any, with descendants).
     pub service_body: Vec<i64>,
+    /// The meeting fields each result holds besides `id`; absent when `fields` was not given (all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<&'static str>>,
 }
 
 /// The answer of `GET /v1/meetings/nearby`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NearbyResponse {
+#[derive(Serialize, ToSchema)]
+pub struct NearbyResponse<'a> {
     /// Matching meetings in the chosen order, at most `limit`.
-    pub results: Vec<SearchResult>,
+    pub results: Vec<SearchResult<'a>>,
     /// The effective query.
     pub query: SearchQueryEcho,
 }
 
 /// The answer of `GET /v1/meetings/upcoming`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UpcomingResponse {
+#[derive(Serialize, ToSchema)]
+pub struct UpcomingResponse<'a> {
     /// Matching meetings by start, then id.
-    pub results: Vec<SearchResult>,
+    pub results: Vec<SearchResult<'a>>,
     /// Pass as `cursor` with the same filters for the next page (it pins `at`); `null` at the end.
     pub next_cursor: Option<String>,
     /// The effective query.

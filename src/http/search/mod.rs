@@ -12,6 +12,7 @@ use super::extract::path::{MeetingPath, Path};
 use super::extract::problem::{ApiError, Problem};
 use super::extract::query::{FromQuery, Query, QueryReader};
 use super::meetings::FilterParams;
+use super::meetings::view::FieldSet;
 use crate::domain::geo::Coordinates;
 use crate::domain::index::SortOrder;
 use crate::service::Lantern;
@@ -122,11 +123,28 @@ impl FromQuery for WindowParams {
     }
 }
 
+/// The shape of each result.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShapeParams {
+    /// Only these meeting fields in each result's `meeting` (comma-separated; `id` always): a
+    /// compact answer for a phone, e.g. `fields=name,location,online`. Default: the whole meeting.
+    #[param(value_type = Option<String>, pattern = "^(id|slug|name|fellowship|service_body_id|external_id|attendance|schedule|location|online|types|languages|notes|group_name|website|closures|created_at|updated_at|version|contacts|published)(,(id|slug|name|fellowship|service_body_id|external_id|attendance|schedule|location|online|types|languages|notes|group_name|website|closures|created_at|updated_at|version|contacts|published))*$")]
+    pub fields: Option<FieldSet>,
+}
+
+impl FromQuery for ShapeParams {
+    fn from_query(q: &mut QueryReader<'_>) -> Self {
+        Self { fields: q.optional("fields") }
+    }
+}
+
 crate::query_group!(
     /// Every parameter of `GET /v1/meetings/nearby`.
     pub struct NearbyQuery {
         place: PlaceParams,
         window: WindowParams,
+        shape: ShapeParams,
         filters: FilterParams,
     }
 );
@@ -148,7 +166,7 @@ pub async fn nearby(
     lantern: web::Data<Lantern>,
     query: Query<NearbyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let NearbyQuery { place, window, filters } = query.0;
+    let NearbyQuery { place, window, shape, filters } = query.0;
     let point = Coordinates::new(place.lat.get(), place.lon.get())
         .map_err(|err| ApiError::invalid_query([("lat".to_owned(), vec![err.0])].into()))?;
     let search = NearbySearch {
@@ -166,9 +184,10 @@ pub async fn nearby(
         lat: Some(place.lat.get()),
         lon: Some(place.lon.get()),
         radius_km: Some(place.radius_km.get()),
-        ..echo(&answer, &search.filters, &window, place.sort)
+        ..echo(&answer, &search.filters, &window, &shape, place.sort)
     };
-    let results = answer.hits.iter().map(|h| SearchResult::new(h, answer.at, true)).collect();
+    let fields = shape.fields.unwrap_or(FieldSet::ALL);
+    let results = answer.hits.iter().map(|h| SearchResult::new(h, answer.at, true, fields)).collect();
     cached_json(&req, &NearbyResponse { results, query }, max_age(window.at.is_some()))
 }
 
@@ -181,7 +200,13 @@ fn strings<T: ToString>(items: &[T]) -> Vec<String> {
     items.iter().map(ToString::to_string).collect()
 }
 
-fn echo(answer: &SearchAnswer, f: &CommonFilters, window: &WindowParams, sort: Sort) -> SearchQueryEcho {
+fn echo(
+    answer: &SearchAnswer,
+    f: &CommonFilters,
+    window: &WindowParams,
+    shape: &ShapeParams,
+    sort: Sort,
+) -> SearchQueryEcho {
     SearchQueryEcho {
         lat: None,
         lon: None,
@@ -197,6 +222,7 @@ fn echo(answer: &SearchAnswer, f: &CommonFilters, window: &WindowParams, sort: S
         attendance: answer.attendance.iter().map(|a| a.name().to_owned()).collect(),
         language: strings(&f.languages),
         service_body: f.service_bodies.iter().map(|b| b.get()).collect(),
+        fields: shape.fields.map(FieldSet::names),
     }
 }
 
@@ -264,6 +290,7 @@ crate::query_group!(
     pub struct UpcomingQuery {
         page: UpcomingParams,
         window: WindowParams,
+        shape: ShapeParams,
         filters: FilterParams,
     }
 );
@@ -285,7 +312,7 @@ pub async fn upcoming(
     lantern: web::Data<Lantern>,
     query: Query<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let UpcomingQuery { page, window, filters } = query.0;
+    let UpcomingQuery { page, window, shape, filters } = query.0;
     let at = page.cursor.map(|c| c.at).or(window.at.map(|t| t.0));
     let search = UpcomingSearch {
         at,
@@ -304,8 +331,9 @@ pub async fn upcoming(
     } else {
         None
     };
-    let query = echo(&answer, &search.filters, &window, Sort::Start);
-    let results = answer.hits.iter().map(|h| SearchResult::new(h, answer.at, false)).collect();
+    let query = echo(&answer, &search.filters, &window, &shape, Sort::Start);
+    let fields = shape.fields.unwrap_or(FieldSet::ALL);
+    let results = answer.hits.iter().map(|h| SearchResult::new(h, answer.at, false, fields)).collect();
     cached_json(&req, &UpcomingResponse { results, next_cursor, query }, max_age(at.is_some()))
 }
 

@@ -113,6 +113,15 @@ async fn history_and_restore_roll_a_meeting_back(backend: Backend) {
 
     // Observers may read but not restore; a deleted meeting is restored as it was.
     assert_eq!(app.send(Method::POST, &format!("{uri}/restore"), Some(&observer), None).await.0, StatusCode::FORBIDDEN);
+    // A body of blanks is not JSON: a 400 that restores nothing (no body at all means "undelete").
+    let blank = actix_web::test::TestRequest::post()
+        .uri(&format!("{uri}/restore"))
+        .insert_header(("Authorization", format!("Bearer {publisher}")))
+        .insert_header(("Content-Type", "application/json"))
+        .set_payload("\n");
+    let (status, _, problem) = app.call(blank).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(app.get(&uri).await.0, StatusCode::NOT_FOUND, "still deleted");
     let (status, _, restored) = app.send(Method::POST, &format!("{uri}/restore"), Some(&publisher), None).await;
     assert_eq!(status, StatusCode::OK, "{restored}");
     assert_eq!((&restored["name"], &restored["version"]), (&json!("Second Name"), &json!(4)));

@@ -157,12 +157,10 @@ pub async fn restore_meeting(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.0.id;
+    // No body at all means "undelete"; anything else must be the JSON object (a body of blanks is
+    // not JSON, and says nothing).
     let decode_restore = |bytes: &[u8]| {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            Ok(None)
-        } else {
-            decode::<RestoreRequest>(bytes).map(|r| r.seq)
-        }
+        if bytes.is_empty() { Ok(None) } else { decode::<RestoreRequest>(bytes).map(|r| r.seq) }
     };
     let meeting = write(&req, &lantern, &body, decode_restore, move |l, w| {
         l.restore_meeting(&w.caller, id, &w.precondition, w.body)

@@ -118,6 +118,9 @@ impl Directory {
         meetings: Vec<Meeting>,
         around: DateTime<Utc>,
     ) -> Self {
+        // Allocated in place order, so that the records a search reads are near each other too.
+        let mut meetings = meetings;
+        meetings.sort_by_cached_key(|m| m.data.coordinates().map_or(u64::MAX, super::geo::Coordinates::z_order));
         let meetings: Vec<Arc<Meeting>> = meetings.into_iter().map(Arc::new).collect();
         let (base, usage) = Layer::build_beside(meetings, around, |m| Usage::count(m.iter()));
         Self {
@@ -226,9 +229,11 @@ impl Directory {
     /// Up to `limit` matching meetings with ids above `after`, by ascending id.
     pub fn list(&self, filter: &MeetingFilter, after: Option<MeetingId>, limit: usize) -> Page {
         let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+        // One substring finder for the whole list (vectorized), not a search set up per meeting.
+        let text = filter.text.as_ref().map(|t| memchr::memmem::Finder::new(t.as_bytes()));
         let mut matching = self.entries(lower).filter(|e| {
-            filter.matches_meeting(&e.meeting)
-                && filter.text.as_ref().is_none_or(|t| e.search_text.contains(t.as_str()))
+            text.as_ref().is_none_or(|t| t.find(e.search_text.as_bytes()).is_some())
+                && filter.matches_meeting(&e.meeting)
         });
         let meetings: Vec<Arc<Meeting>> = matching.by_ref().take(limit).map(|e| Arc::clone(&e.meeting)).collect();
         let more = matching.next().is_some();

@@ -57,6 +57,21 @@ impl Coordinates {
         geo::Point::new(self.longitude, self.latitude)
     }
 
+    /// A Z-order (Morton) key: latitude and longitude, 32 bits each, interleaved. Points near each
+    /// other mostly get keys near each other, so sorting by it lays nearby records out together.
+    pub fn z_order(self) -> u64 {
+        let quantize = |v: f64, range: f64| ((v + range) / (2.0 * range) * f64::from(u32::MAX)) as u64;
+        let spread = |mut x: u64| {
+            x &= 0xffff_ffff;
+            x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+            x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+            x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+            x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+            (x | (x << 1)) & 0x5555_5555_5555_5555
+        };
+        spread(quantize(self.latitude, 90.0)) << 1 | spread(quantize(self.longitude, 180.0))
+    }
+
     /// The point on the unit sphere in 3-D: chord distance there is monotone in great-circle distance.
     pub fn unit_vector(self) -> [f64; 3] {
         let (lat, lon) = (self.latitude.to_radians(), self.longitude.to_radians());
@@ -130,6 +145,21 @@ mod tests {
 
     fn at(lat: f64, lon: f64) -> Coordinates {
         Coordinates::new(lat, lon).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn z_order_keys_follow_each_axis_and_keep_neighbours_together() {
+        // Along one axis, with the other fixed, keys rise with the coordinate.
+        let lats: Vec<u64> = [-90.0, -45.0, 0.0, 40.7, 90.0].map(|lat| at(lat, -74.0).z_order()).to_vec();
+        assert!(lats.windows(2).all(|w| w[0] < w[1]), "{lats:?}");
+        let lons: Vec<u64> = [-180.0, -74.0, 0.0, 13.4, 180.0].map(|lon| at(40.7, lon).z_order()).to_vec();
+        assert!(lons.windows(2).all(|w| w[0] < w[1]), "{lons:?}");
+        // Two streets of New York share more leading bits than New York and Newark's antipode.
+        let (a, b, far) =
+            (at(40.7128, -74.0060).z_order(), at(40.7306, -73.9866).z_order(), at(-40.7, 106.0).z_order());
+        assert!((a ^ b).leading_zeros() > 20 && (a ^ far).leading_zeros() < 2, "{a:x} {b:x} {far:x}");
+        assert_eq!(at(-90.0, -180.0).z_order(), 0);
+        assert_eq!(at(90.0, 180.0).z_order(), u64::MAX);
     }
 
     #[test]

@@ -38,7 +38,7 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 
 echo "== index ($MEETINGS meetings)"
 serve
-curl -s "http://127.0.0.1:$PORT/v1/meetings/nearby?lat=40.7128&lon=-74.0060" | head -c 300; echo
+curl -s "http://127.0.0.1:$PORT/v1/meetings/nearby?lat=40.7128&lon=-74.0060" | head -c 300 || true; echo
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/nearby.lua "http://127.0.0.1:$PORT"
 stop
 

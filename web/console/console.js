@@ -1026,7 +1026,10 @@
       section.appendChild(h('table', { class: 'diff', id: 'import-changes' }, h('thead', null, h('tr', null, [t('action'), t('name'), t('record'), t('fields')].map(function (c) { return h('th', { scope: 'col' }, c); }))),
         h('tbody', null, diff.changes.map(function (c) {
           return h('tr', { 'data-action': c.action }, h('td', null, t('action_' + c.action)),
-            h('td', null, c.meeting_id === null ? c.name : h('button', { type: 'button', class: 'link', onclick: function () { openMeeting(c.meeting_id); } }, c.name)),
+            // A removed meeting is deleted: its history (where it can be restored) is where to go.
+            h('td', null, c.meeting_id === null ? c.name : h('button', { type: 'button', class: 'link', onclick: function () {
+              if (c.action === 'remove' && !diff.dry_run) showHistory(c.meeting_id); else openMeeting(c.meeting_id);
+            } }, c.name)),
             h('td', null, c.external_id), h('td', null, c.fields.map(function (k) { return fieldName(k); }).join(', ')));
         }))));
     }

@@ -105,7 +105,10 @@ pub struct ImportResponse {
     pub warnings: Vec<ImportWarning>,
     /// The records that gave no meeting.
     pub rejections: Vec<ImportRejection>,
-    /// Each meeting added, updated or removed (a dry run: would be), in the order planned.
+    /// Each meeting added, updated or removed (a dry run: would be), in the order planned. Always
+    /// in an import's answer; absent from a followed source's stored `last_diff`, which keeps the
+    /// counts, warnings and rejections only.
+    #[schema(required = false)]
     pub changes: Vec<ImportChange>,
 }
 

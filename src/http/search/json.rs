@@ -16,7 +16,7 @@ use crate::http::meetings::view::{FieldSet, MeetingView};
 pub struct SearchResult<'a> {
     /// The meeting, as `GET /v1/meetings/{id}` shows it (only `id` and the `fields` asked for,
     /// when `fields` is given). Written from the snapshot without copying.
-    #[schema(value_type = MeetingResponse)]
+    #[schema(schema_with = search_meeting)]
     pub meeting: MeetingView<'a>,
     /// Great-circle distance in km, to the metre (`null` for searches without a place).
     pub distance_km: Option<f64>,
@@ -34,6 +34,20 @@ pub struct SearchResult<'a> {
     pub ends_at: String,
     /// The same instant in the meeting's zone.
     pub local_end: String,
+}
+
+/// A meeting's schema as `MeetingResponse` states it, but with only `id` required: with `fields`,
+/// a result holds `id` and the fields asked for; without it, every field.
+fn search_meeting() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::{RefOr, Schema};
+    match <MeetingResponse as utoipa::PartialSchema>::schema() {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.required = vec!["id".to_owned()];
+            object.description = Some("A meeting: every field, or with `fields` only `id` and those.".to_owned());
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
 }
 
 /// Renders an instant in a meeting's zone with its offset.
@@ -94,7 +108,8 @@ pub struct SearchQueryEcho {
     pub language: Vec<String>,
     /// Service body ids (any, with descendants).
     pub service_body: Vec<i64>,
-    /// The meeting fields each result holds besides `id`; absent when `fields` was not given (all).
+    /// The meeting fields asked for, `id` included, in the meeting's order (a search never shows
+    /// `contacts` or `published`, even when named); absent when `fields` was not given (all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<&'static str>>,
 }

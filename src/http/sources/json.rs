@@ -111,7 +111,7 @@ pub struct SourceResponse {
     pub last_status: Option<String>,
     /// Why the last pull failed.
     pub last_error: Option<String>,
-    /// What the last import did: the import endpoints' answer.
+    /// What the last import did: the import endpoints' answer without its `changes`.
     #[schema(value_type = Option<ImportResponse>)]
     pub last_diff: Option<serde_json::Value>,
     /// When it is pulled next (after failures, sooner than its interval: 1, 2, 4 … minutes).

@@ -7,19 +7,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use rstar::RTree;
+use rstar::{ParentNode, PointDistance as _, RTree, RTreeNode, RTreeParams as _};
 use rstar::primitives::GeomWithData;
 
 use super::filter::MeetingFilter;
-use super::geo::{Coordinates, chord_squared};
+use super::geo::Coordinates;
 use super::meeting::{Attendance, Meeting};
 use super::occurrence::{Occurrence, reported_occurrence};
-use super::weekmask::{StartWindows, WeekMask, offset_range, start_hours};
+use super::weekmask::{StartWindows, WeekMask, offset_range, start_hours, start_hours_of};
 
 pub mod scan;
 mod walk;
 
-use walk::{Merged, Walk, ZoneOffsets, finish, upcoming_among};
+use walk::{Walk, ZoneOffsets, finish, upcoming_among};
 pub use walk::{merge_hits, sort_by_start};
 
 /// How results are ordered.
@@ -79,7 +79,22 @@ struct Entry {
     attendance: Attendance,
 }
 
-type Item = GeomWithData<[f64; 3], u32>;
+/// What a tree holds beside a point: the entry, and in an hour tree the local minute of the week
+/// at which that hour's start is scheduled, with its zone, so that most candidates outside the
+/// window are passed over without reading their entry (a cache miss each).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Slot {
+    position: u32,
+    /// `ANY_START` when the item stands for all of the meeting's starts.
+    local_start: u16,
+    zone: Tz,
+}
+
+const ANY_START: u16 = u16::MAX;
+
+type Item = GeomWithData<[f64; 3], Slot>;
+// The slot fits in the padding beside the point: hour trees cost no more memory for it.
+const _: () = assert!(std::mem::size_of::<Item>() == 32);
 type Tree = RTree<Item, NodeSize>;
 
 /// Wider nodes than rstar's default (6): a walk expands fewer nodes and keeps a shorter heap of
@@ -173,14 +188,17 @@ impl SearchIndex {
                 long_entries.push(position);
             }
             if let Some(point) = data.coordinates() {
-                let item = GeomWithData::new(point.unit_vector(), position);
-                for hour in start_mask.hours() {
-                    hours[hour].push(item);
+                let zone = schedule.time_zone.tz();
+                let item = |local_start| GeomWithData::new(point.unit_vector(), Slot { position, local_start, zone });
+                for local_start in starts.local_starts() {
+                    for hour in start_hours_of(local_start, range).hours() {
+                        hours[hour].push(item(local_start));
+                    }
                 }
                 if is_long {
-                    long.push(item);
+                    long.push(item(ANY_START));
                 }
-                points.push(item);
+                points.push(item(ANY_START));
             }
             entries.push(Entry { meeting: Arc::clone(meeting), starts, attendance: data.attendance });
         }
@@ -233,54 +251,92 @@ impl SearchIndex {
             }
             _ => vec![&self.tree],
         };
-        // The trees' distance-ordered walks merged into one, so the walk stops at the k-th hit overall.
-        let walks = trees.into_iter().map(|tree| tree.nearest_neighbor_iter_with_distance_2(&target).peekable());
-        let mut merged = Merged(walks.collect());
-        let mut walk = Walk { hits: Vec::new(), seen: Vec::new(), zones: ZoneOffsets::new(&query.time) };
-        self.walk(&mut merged, query, &mut walk);
+        let mut walk = Walk::new(&query.time, query.radius_km, query.sort, query.limit);
+        for tree in trees {
+            if tree.size() > 0 {
+                self.descend(tree.root(), &target, query, &mut walk);
+            }
+        }
         finish(walk.hits, query.sort, query.limit)
     }
 
-    /// Takes candidates in distance order, keeping the hits within the radius (for `Distance`
-    /// order, only the nearest `limit` and whatever ties the last of them).
-    fn walk<'a>(&self, candidates: impl Iterator<Item = (&'a Item, f64)>, query: &NearbyQuery, walk: &mut Walk) {
-        let limit_d2 = chord_squared(query.radius_km) * (1.0 + 1e-9) + 1e-15;
-        let mut found = 0;
-        let mut cutoff = f64::INFINITY;
-        for (item, d2) in candidates {
-            if d2 > limit_d2 || d2 > cutoff {
+    /// Branch and bound through one node: the children nearest the target first, each subtree
+    /// only while it can still hold something within the walk's bound (the radius, or for a
+    /// search by distance the `limit`-th hit's distance once there are that many). No priority
+    /// queue: the bound only shrinks, so every meeting as near as the final bound is checked.
+    fn descend(&self, node: &ParentNode<Item>, target: &[f64; 3], query: &NearbyQuery, walk: &mut Walk) {
+        let children = node.children();
+        let mut order = [(0.0, 0u8); NodeSize::MAX_SIZE];
+        let mut parents = 0;
+        for (i, child) in children.iter().enumerate() {
+            match child {
+                RTreeNode::Leaf(item) => {
+                    let d2 = item.geom().distance_2(target);
+                    if d2 <= walk.bound() {
+                        self.consider(item.data, d2, query, walk);
+                    }
+                }
+                RTreeNode::Parent(parent) => {
+                    let d2 = parent.envelope().distance_2(target);
+                    match (order.get_mut(parents), u8::try_from(i)) {
+                        (Some(slot), Ok(i)) => {
+                            *slot = (d2, i);
+                            parents += 1;
+                        }
+                        // Wider than the tree's parameters allow: walked in stored order.
+                        _ if d2 <= walk.bound() => self.descend(parent, target, query, walk),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let order = &mut order[..parents];
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        for &(d2, i) in order.iter() {
+            if d2 > walk.bound() {
                 break;
             }
-            let entry = &self.entries[item.data as usize];
-            if !walk.zones.plausible(entry, &query.time) || walk.seen.contains(&item.data) {
-                continue;
+            if let Some(RTreeNode::Parent(parent)) = children.get(usize::from(i)) {
+                self.descend(parent, target, query, walk);
             }
-            // A meeting can sit in several hour trees; it is checked, and counted, once.
-            walk.seen.push(item.data);
-            let attendance = &query.filter.attendance;
-            if !(attendance.is_empty() || attendance.contains(&entry.attendance))
-                || !query.filter.matches_meeting(&entry.meeting)
-            {
-                continue;
-            }
-            let Some(point) = entry.meeting.data.coordinates() else { continue };
-            let distance_km = query.point.distance_km(point);
-            if distance_km > query.radius_km {
-                continue;
-            }
-            let t = &query.time;
-            // The prefilter passed above; this is the exact check.
-            let Some(occurrence) =
-                reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)
-            else {
-                continue;
-            };
-            walk.hits.push(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence });
-            found += 1;
-            if query.sort == SortOrder::Distance && found == query.limit {
-                // Keep walking through float ties with the k-th so the id tie-break is exact.
-                cutoff = d2 * (1.0 + 1e-9) + 1e-15;
-            }
+        }
+    }
+
+    /// Checks one candidate at squared chord `d2`, keeping it when it is a hit.
+    fn consider(&self, slot: Slot, d2: f64, query: &NearbyQuery, walk: &mut Walk) {
+        let plausible = match slot.local_start {
+            ANY_START => None,
+            // The item's own start decides, without reading the entry (running meetings need
+            // its duration, so those searches read it).
+            start if !query.time.include_in_progress => Some(walk.zones.may_start_at(slot.zone, start, &query.time)),
+            _ => None,
+        };
+        let position = slot.position;
+        if plausible == Some(false) || walk.seen.contains(&position) {
+            return;
+        }
+        let entry = &self.entries[position as usize];
+        if plausible.is_none() && !walk.zones.plausible(entry, &query.time) {
+            return;
+        }
+        // A meeting can sit in several hour trees; it is checked, and counted, once.
+        walk.seen.push(position);
+        let attendance = &query.filter.attendance;
+        if !(attendance.is_empty() || attendance.contains(&entry.attendance))
+            || !query.filter.matches_meeting(&entry.meeting)
+        {
+            return;
+        }
+        let Some(point) = entry.meeting.data.coordinates() else { return };
+        let distance_km = query.point.distance_km(point);
+        if distance_km > query.radius_km {
+            return;
+        }
+        let t = &query.time;
+        // The prefilter passed above; this is the exact check.
+        if let Some(occurrence) = reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)
+        {
+            walk.hit(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence }, d2);
         }
     }
 

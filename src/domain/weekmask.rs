@@ -76,12 +76,18 @@ pub fn offset_range(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> (i64, i64
 }
 
 /// The UTC hours of the week in which a schedule can start, given its zone's offset range.
-pub fn start_hours(schedule: &Schedule, (lo, hi): (i64, i64)) -> WeekMask {
+pub fn start_hours(schedule: &Schedule, range: (i64, i64)) -> WeekMask {
     let mut starts = WeekMask::default();
-    for day in &schedule.days {
-        let local = i64::from(day.to_chrono().num_days_from_monday()) * 1440 + i64::from(schedule.start_time.minutes());
-        starts.add_minutes(local - hi, local - lo);
+    for local in StartWindows::new(schedule).local_starts() {
+        starts.0.iter_mut().zip(start_hours_of(local, range).0).for_each(|(a, b)| *a |= b);
     }
+    starts
+}
+
+/// The UTC hours of the week in which a start at local minute of the week `local` can fall.
+pub fn start_hours_of(local: u16, (lo, hi): (i64, i64)) -> WeekMask {
+    let mut starts = WeekMask::default();
+    starts.add_minutes(i64::from(local) - hi, i64::from(local) - lo);
     starts
 }
 
@@ -143,20 +149,29 @@ impl StartWindows {
         self.zone
     }
 
+    /// The local minutes of the week at which it starts, Monday 00:00 being 0.
+    pub fn local_starts(&self) -> impl Iterator<Item = u16> + '_ {
+        (0..7u16).filter(|d| self.days & (1 << d) != 0).map(|d| d * 1440 + self.start)
+    }
+
     /// Could an occurrence start in `[at, at + window]`, or (with `running`) be running at `at`,
     /// when the zone's offsets then lie in `lo..=hi` minutes?
-    pub fn may_start(&self, at: DateTime<Utc>, window: i64, running: bool, (lo, hi): (i64, i64)) -> bool {
+    pub fn may_start(&self, at: DateTime<Utc>, window: i64, running: bool, offsets: (i64, i64)) -> bool {
         let back = if running { i64::from(self.duration) } else { 0 };
-        let (query_from, query_len, spread) = (minute_of_week(at) - back, window + back, hi - lo);
-        if query_len + spread >= MINUTES_PER_WEEK {
-            return self.days != 0;
-        }
-        (0..7).filter(|d| self.days & (1 << d) != 0).any(|d| {
-            let start = d * 1440 + i64::from(self.start) - hi;
-            (query_from - start).rem_euclid(MINUTES_PER_WEEK) <= spread
-                || (start - query_from).rem_euclid(MINUTES_PER_WEEK) <= query_len
-        })
+        self.local_starts().any(|local| may_start_at(i64::from(local), at, window, back, offsets))
     }
+}
+
+/// Could a start at local minute of the week `local` fall in `[at - back, at + window]` when the
+/// zone's offsets lie in `lo..=hi` minutes?
+pub fn may_start_at(local: i64, at: DateTime<Utc>, window: i64, back: i64, (lo, hi): (i64, i64)) -> bool {
+    let (query_from, query_len, spread) = (minute_of_week(at) - back, window + back, hi - lo);
+    if query_len + spread >= MINUTES_PER_WEEK {
+        return true;
+    }
+    let start = local - hi;
+    (query_from - start).rem_euclid(MINUTES_PER_WEEK) <= spread
+        || (start - query_from).rem_euclid(MINUTES_PER_WEEK) <= query_len
 }
 
 /// The offsets a zone uses from a day before `from` to `to`: every offset an occurrence starting

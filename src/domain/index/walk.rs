@@ -1,4 +1,4 @@
-//! The parts of a search the index runs per query: merging the trees' distance-ordered walks,
+//! The parts of a search the index runs per query: the bound a walk through the trees keeps,
 //! the per-query zone offsets behind the cheap start-time prefilter, and ordering the hits.
 
 use std::sync::Arc;
@@ -6,33 +6,65 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::{Entry, Hit, Item, SortOrder, TimeWindow};
+use super::{Entry, Hit, SortOrder, TimeWindow};
+use crate::domain::geo::chord_squared;
 use crate::domain::filter::MeetingFilter;
 use crate::domain::occurrence::reported_occurrence;
-use crate::domain::weekmask::offsets_around;
-
-/// Several distance-ordered walks merged into one distance-ordered walk.
-pub(super) struct Merged<I: Iterator>(pub(super) Vec<std::iter::Peekable<I>>);
-
-impl<'a, I: Iterator<Item = (&'a Item, f64)>> Iterator for Merged<I> {
-    type Item = (&'a Item, f64);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let nearest = self
-            .0
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, walk)| walk.peek().map(|(_, d2)| (i, *d2)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        self.0[nearest.0].next()
-    }
-}
+use crate::domain::weekmask::{may_start_at, offsets_around};
 
 /// The state of one search's walk through one or more trees.
 pub(super) struct Walk {
     pub(super) hits: Vec<Hit>,
     pub(super) seen: Vec<u32>,
     pub(super) zones: ZoneOffsets,
+    /// The nearest `limit` hits' squared chords, ascending (searches by distance only).
+    nearest: Vec<f64>,
+    limit: usize,
+    by_distance: bool,
+    bound: f64,
+}
+
+impl Walk {
+    pub(super) fn new(time: &TimeWindow, radius_km: f64, sort: SortOrder, limit: usize) -> Self {
+        Self {
+            hits: Vec::new(),
+            seen: Vec::new(),
+            zones: ZoneOffsets::new(time),
+            nearest: Vec::new(),
+            limit,
+            by_distance: sort == SortOrder::Distance,
+            bound: tolerant(chord_squared(radius_km)),
+        }
+    }
+
+    /// Squared chords above this cannot change the answer.
+    pub(super) fn bound(&self) -> f64 {
+        self.bound
+    }
+
+    /// Keeps a hit at squared chord `d2`; once a search by distance has `limit` hits, the bound
+    /// shrinks to the `limit`-th nearest (widened by the tolerance, so ties still break by id).
+    pub(super) fn hit(&mut self, hit: Hit, d2: f64) {
+        self.hits.push(hit);
+        if !self.by_distance || self.limit == 0 {
+            return;
+        }
+        let at = self.nearest.partition_point(|x| *x <= d2);
+        if at < self.limit {
+            self.nearest.insert(at, d2);
+            self.nearest.truncate(self.limit);
+            if let (true, Some(kth)) = (self.nearest.len() == self.limit, self.nearest.last()) {
+                self.bound = self.bound.min(tolerant(*kth));
+            }
+        }
+    }
+}
+
+/// A squared chord widened by the float tolerance within which two meetings count as equally far:
+/// the chord and the haversine distance are computed differently, so a candidate this close to a
+/// bound is still checked, and the id decides.
+fn tolerant(d2: f64) -> f64 {
+    d2 * (1.0 + 1e-9) + 1e-15
 }
 
 /// The offsets each zone uses around one query's window, computed once per zone per query.
@@ -52,18 +84,27 @@ impl ZoneOffsets {
         }
     }
 
-    /// The cheap superset test: could the meeting start in the window (or run at its start)?
-    pub(super) fn plausible(&mut self, entry: &Entry, time: &TimeWindow) -> bool {
-        let zone = entry.starts.zone();
-        let offsets = match self.known.iter().find(|(z, _)| *z == zone) {
+    fn offsets(&mut self, zone: Tz) -> (i64, i64) {
+        match self.known.iter().find(|(z, _)| *z == zone) {
             Some((_, offsets)) => *offsets,
             None => {
                 let offsets = offsets_around(zone, self.from, self.to);
                 self.known.push((zone, offsets));
                 offsets
             }
-        };
+        }
+    }
+
+    /// The cheap superset test: could the meeting start in the window (or run at its start)?
+    pub(super) fn plausible(&mut self, entry: &Entry, time: &TimeWindow) -> bool {
+        let offsets = self.offsets(entry.starts.zone());
         entry.starts.may_start(time.at, i64::from(time.window_minutes), time.include_in_progress, offsets)
+    }
+
+    /// The same test for one start at local minute of the week `local_start` in `zone`, not running.
+    pub(super) fn may_start_at(&mut self, zone: Tz, local_start: u16, time: &TimeWindow) -> bool {
+        let offsets = self.offsets(zone);
+        may_start_at(i64::from(local_start), time.at, i64::from(time.window_minutes), 0, offsets)
     }
 }
 

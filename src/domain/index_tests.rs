@@ -127,6 +127,43 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Meetings centimetres to metres apart, closer than the trees' single-precision points can
+    /// tell apart: the nearest `limit` and their order are still exactly the scan's.
+    #[test]
+    fn the_index_orders_meetings_closer_than_its_rounding(
+        meetings in proptest::collection::vec(meeting_strategy(), 1..80),
+        scale in prop_oneof![Just(1e-7), Just(1e-6), Just(1e-5)],
+        limit in 1usize..6,
+        radius_km in prop_oneof![Just(0.0), Just(0.001), Just(1.0)],
+    ) {
+        let built = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let meetings: Vec<Arc<Meeting>> = meetings
+            .into_iter()
+            .enumerate()
+            .map(|(i, (centre, dlat, dlon, _, _, start, duration, _, kind))| {
+                // Every day, no month weeks, one zone: only the place tells them apart.
+                build_meeting(i as i64 + 1, (centre, dlat * scale, dlon * scale, 0, 127, start, duration, 0, kind))
+            })
+            .collect();
+        let index = SearchIndex::build(meetings.iter(), built);
+        for centre in 0..CENTRES.len() {
+            let (lat, lon) = CENTRES[centre];
+            let query = NearbyQuery {
+                point: Coordinates::new(lat, lon).unwrap(),
+                radius_km,
+                time: TimeWindow { at: built, window_minutes: 1440, include_in_progress: true },
+                filter: MeetingFilter::default(),
+                sort: SortOrder::Distance,
+                limit,
+            };
+            prop_assert_eq!(summary(&index.nearby(&query)), summary(&Scan(&index).nearby(&query)));
+        }
+    }
+}
+
 #[test]
 fn nearest_k_breaks_distance_ties_by_id() {
     let same_place = (3usize, 0.0, 0.0, 0usize, 127u8, 0u16, 1440u16, 0i8, 0u8);

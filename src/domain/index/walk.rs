@@ -37,9 +37,11 @@ impl Walk {
         }
     }
 
-    /// Squared chords above this cannot change the answer.
-    pub(super) fn bound(&self) -> f64 {
-        self.bound
+    /// Squared chords, computed in single precision from the trees' points, above which nothing
+    /// can change the answer: the exact bound plus a margin several times the rounding of unit
+    /// vectors to f32 (under 1.1e-7 in the chord) and of the arithmetic (under 2e-7 relative).
+    pub(super) fn reach(&self) -> f64 {
+        self.bound + 1e-6 * self.bound.sqrt() + 1e-6 * self.bound + 1e-12
     }
 
     /// Keeps a hit at squared chord `d2`; once a search by distance has `limit` hits, the bound

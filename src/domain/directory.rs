@@ -18,21 +18,22 @@ use super::service_body::{Fellowship, ServiceBody};
 pub use writes::{CompactedBase, MAX_DELTA};
 
 pub mod scan;
+mod text;
 mod writes;
 
-/// A meeting with what list queries need precomputed.
+use text::TextArena;
+
+/// A meeting of a layer.
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The meeting.
     pub meeting: Arc<Meeting>,
-    search_text: Box<str>,
 }
 
 impl Entry {
-    /// Wraps a meeting, lowercasing its searchable text once.
+    /// Wraps a meeting.
     pub fn new(meeting: Arc<Meeting>) -> Self {
-        let search_text = meeting.data.search_text().into_boxed_str();
-        Self { meeting, search_text }
+        Self { meeting }
     }
 }
 
@@ -61,14 +62,29 @@ impl Catalog {
     }
 }
 
-/// Meetings by id with their search index.
+/// Meetings by id with their search index and searchable text.
 #[derive(Debug, Default)]
 struct Layer {
     meetings: BTreeMap<MeetingId, Entry>,
     index: SearchIndex,
+    text: TextArena,
 }
 
 impl Layer {
+    fn new(meetings: BTreeMap<MeetingId, Entry>, index: SearchIndex) -> Self {
+        let text = TextArena::new(meetings.values().map(|e| &*e.meeting));
+        Self { meetings, index, text }
+    }
+
+    /// The meetings above `after` whose searchable text holds the finder's needle, by id.
+    fn with_text<'a>(
+        &'a self,
+        finder: &'a memchr::memmem::Finder<'a>,
+        after: Option<MeetingId>,
+    ) -> impl Iterator<Item = (&'a MeetingId, &'a Entry)> + 'a {
+        self.text.matching(finder, after).filter_map(|id| self.meetings.get_key_value(&id))
+    }
+
     /// Builds the list entries and the search index side by side, and runs `beside` on the
     /// entries' thread while the index builds (start-up counts usage there).
     fn build_beside<T>(
@@ -78,10 +94,12 @@ impl Layer {
     ) -> (Self, T) {
         std::thread::scope(|scope| {
             let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
-            let entries = meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
+            let entries: BTreeMap<MeetingId, Entry> =
+                meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
+            let text = TextArena::new(entries.values().map(|e| &*e.meeting));
             let extra = beside(&meetings);
             let index = index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (Self { meetings: entries, index }, extra)
+            (Self { meetings: entries, index, text }, extra)
         })
     }
 }
@@ -229,12 +247,16 @@ impl Directory {
     /// Up to `limit` matching meetings with ids above `after`, by ascending id.
     pub fn list(&self, filter: &MeetingFilter, after: Option<MeetingId>, limit: usize) -> Page {
         let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
-        // One substring finder for the whole list (vectorized), not a search set up per meeting.
-        let text = filter.text.as_ref().map(|t| memchr::memmem::Finder::new(t.as_bytes()));
-        let mut matching = self.entries(lower).filter(|e| {
-            text.as_ref().is_none_or(|t| t.find(e.search_text.as_bytes()).is_some())
-                && filter.matches_meeting(&e.meeting)
-        });
+        let finder = filter.text.as_ref().map(|t| memchr::memmem::Finder::new(t.as_bytes()));
+        let candidates: Box<dyn Iterator<Item = &Entry>> = match &finder {
+            None => Box::new(self.entries(lower)),
+            // The layers' text buffers name the meetings holding the text, in id order.
+            Some(finder) => {
+                let base = self.base.with_text(finder, after).filter(|(id, _)| !self.hidden.contains(id));
+                Box::new(ById(base.peekable(), self.delta.with_text(finder, after).peekable()).map(|(_, e)| e))
+            }
+        };
+        let mut matching = candidates.filter(|e| filter.matches_meeting(&e.meeting));
         let meetings: Vec<Arc<Meeting>> = matching.by_ref().take(limit).map(|e| Arc::clone(&e.meeting)).collect();
         let more = matching.next().is_some();
         let next_after = if more { meetings.last().map(|m| m.id) } else { None };

@@ -39,11 +39,20 @@ fn build(id: i64, day: usize, lat: f64, lon: f64, published: bool, online: bool)
     m
 }
 
-/// Listed meetings, counts, nearby (id, distance bits) and upcoming ids.
-type Answers = (Vec<Meeting>, usize, usize, Vec<(i64, u64)>, Vec<i64>);
+/// Listed meetings, counts, nearby (id, distance bits), upcoming ids, and pages of a text search.
+type Answers = (Vec<Meeting>, usize, usize, Vec<(i64, u64)>, Vec<i64>, Vec<(Vec<i64>, Option<i64>)>);
 
 fn answers(d: &Directory, at: chrono::DateTime<Utc>) -> Answers {
     let listed = d.list(&MeetingFilter::default(), None, 1000).meetings.iter().map(|m| m.as_ref().clone()).collect();
+    // "Meeting 1", "Meeting 10" to "Meeting 19": found in both layers' text, paged from inside.
+    let text = MeetingFilter { text: Some("ing 1".into()), ..Default::default() };
+    let pages = [None, Some(1), Some(12), Some(39)]
+        .into_iter()
+        .map(|after| {
+            let page = d.list(&text, after.map(|a| MeetingId::new(a).unwrap()), 3);
+            (page.meetings.iter().map(|m| m.id.get()).collect(), page.next_after.map(MeetingId::get))
+        })
+        .collect();
     let query = NearbyQuery {
         point: Coordinates::new(52.5, 13.4).unwrap(),
         radius_km: 30.0,
@@ -58,7 +67,7 @@ fn answers(d: &Directory, at: chrono::DateTime<Utc>) -> Answers {
         .iter()
         .map(|h| h.meeting.id.get())
         .collect();
-    (listed, d.meeting_count(), d.indexed_count(), nearby, upcoming)
+    (listed, d.meeting_count(), d.indexed_count(), nearby, upcoming, pages)
 }
 
 proptest! {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use rstar::{ParentNode, PointDistance as _, RTree, RTreeNode, RTreeParams as _};
 use rstar::primitives::GeomWithData;
+use rstar::{ParentNode, PointDistance as _, RTree, RTreeNode, RTreeParams as _};
 
 use super::filter::MeetingFilter;
 use super::geo::Coordinates;
@@ -199,7 +199,8 @@ impl SearchIndex {
             }
             if let Some(point) = data.coordinates() {
                 let zone = schedule.time_zone.tz();
-                let item = |local_start| GeomWithData::new(narrow(point.unit_vector()), Slot { position, local_start, zone });
+                let item =
+                    |local_start| GeomWithData::new(narrow(point.unit_vector()), Slot { position, local_start, zone });
                 for local_start in starts.local_starts() {
                     for hour in start_hours_of(local_start, range).hours() {
                         hours[hour].push(item(local_start));
@@ -343,7 +344,8 @@ impl SearchIndex {
         }
         let t = &query.time;
         // The prefilter passed above; this is the exact check.
-        if let Some(occurrence) = reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)
+        if let Some(occurrence) =
+            reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)
         {
             let d2 = point.unit_vector().distance_2(&query.point.unit_vector());
             walk.hit(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence }, d2);

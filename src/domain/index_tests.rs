@@ -149,8 +149,7 @@ proptest! {
             })
             .collect();
         let index = SearchIndex::build(meetings.iter(), built);
-        for centre in 0..CENTRES.len() {
-            let (lat, lon) = CENTRES[centre];
+        for (lat, lon) in CENTRES {
             let query = NearbyQuery {
                 point: Coordinates::new(lat, lon).unwrap(),
                 radius_km,

@@ -115,5 +115,5 @@ pub struct CompactedBase {
 fn delta_layer(changes: BTreeMap<MeetingId, Option<Arc<Meeting>>>, base: &Layer, around: DateTime<Utc>) -> Layer {
     let live: Vec<Arc<Meeting>> = changes.into_values().flatten().collect();
     let index = SearchIndex::build_over(live.iter(), &base.index, around);
-    Layer { meetings: live.into_iter().map(|m| (m.id, Entry::new(m))).collect(), index }
+    Layer::new(live.into_iter().map(|m| (m.id, Entry::new(m))).collect(), index)
 }

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::{Entry, Hit, SortOrder, TimeWindow};
-use crate::domain::geo::chord_squared;
 use crate::domain::filter::MeetingFilter;
+use crate::domain::geo::chord_squared;
 use crate::domain::occurrence::reported_occurrence;
 use crate::domain::weekmask::{may_start_at, offsets_around};
 

@@ -1,4 +1,4 @@
-//! The search index: an R*-tree over meetings' points on the unit sphere, walked in distance order
+//! The search index: R*-trees over meetings' points on the unit sphere, walked branch and bound
 //! while a week-hour mask and then the exact occurrence check filter candidates. Derived entirely
 //! from the directory; the brute-force scan beside it is the reference it must agree with.
 
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use rstar::primitives::GeomWithData;
-use rstar::{ParentNode, PointDistance as _, RTree, RTreeNode, RTreeParams as _};
+use rstar::{ParentNode, PointDistance as _, RTree, RTreeNode};
 
 use super::filter::MeetingFilter;
 use super::geo::Coordinates;
@@ -107,8 +107,11 @@ fn narrow([x, y, z]: [f64; 3]) -> [f32; 3] {
 }
 type Tree = RTree<Item, NodeSize>;
 
-/// Wider nodes than rstar's default (6): a walk expands fewer nodes and keeps a shorter heap of
-/// them, which is where most of a dense search's time went.
+/// The most children a walk orders nearest first; bulk-loaded inner nodes hold up to 27.
+const WIDEST_NODE: usize = 32;
+
+/// Wider nodes than rstar's default (6): a walk expands fewer nodes. (Bulk loading, which builds
+/// every tree here, splits each axis into up to three slabs and so makes inner nodes of up to 27.)
 #[derive(Debug, Clone, Copy)]
 struct NodeSize;
 
@@ -277,7 +280,7 @@ impl SearchIndex {
     /// queue: the bound only shrinks, so every meeting as near as the final bound is checked.
     fn descend(&self, node: &ParentNode<Item>, target: &[f32; 3], query: &NearbyQuery, walk: &mut Walk) {
         let children = node.children();
-        let mut order = [(0.0, 0u8); NodeSize::MAX_SIZE];
+        let mut order = [(0.0, 0u8); WIDEST_NODE];
         let mut parents = 0;
         for (i, child) in children.iter().enumerate() {
             match child {
@@ -293,7 +296,7 @@ impl SearchIndex {
                             *slot = (d2, i);
                             parents += 1;
                         }
-                        // Wider than the tree's parameters allow: walked in stored order.
+                        // Wider than bulk loading makes them: walked in stored order.
                         _ if d2 <= walk.reach() => self.descend(parent, target, query, walk),
                         _ => {}
                     }

@@ -131,21 +131,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     /// Meetings centimetres to metres apart, closer than the trees' single-precision points can
-    /// tell apart: the nearest `limit` and their order are still exactly the scan's.
+    /// tell apart, and enough of them for inner nodes wider than 16: the nearest `limit` and their
+    /// order are still exactly the scan's, through the hour trees and through the tree of all.
     #[test]
     fn the_index_orders_meetings_closer_than_its_rounding(
-        meetings in proptest::collection::vec(meeting_strategy(), 1..80),
+        meetings in proptest::collection::vec(meeting_strategy(), 1..400),
         scale in prop_oneof![Just(1e-7), Just(1e-6), Just(1e-5)],
         limit in 1usize..6,
         radius_km in prop_oneof![Just(0.0), Just(0.001), Just(1.0)],
+        (window, include_in_progress) in prop_oneof![Just((120u32, false)), Just((600, false)), Just((1440, true))],
     ) {
         let built = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
         let meetings: Vec<Arc<Meeting>> = meetings
             .into_iter()
             .enumerate()
-            .map(|(i, (centre, dlat, dlon, _, _, start, duration, _, kind))| {
-                // Every day, no month weeks, one zone: only the place tells them apart.
-                build_meeting(i as i64 + 1, (centre, dlat * scale, dlon * scale, 0, 127, start, duration, 0, kind))
+            .map(|(i, (centre, dlat, dlon, zone, _, start, duration, _, kind))| {
+                // Every day, no month weeks: many start in any window.
+                build_meeting(i as i64 + 1, (centre, dlat * scale, dlon * scale, zone, 127, start, duration, 0, kind))
             })
             .collect();
         let index = SearchIndex::build(meetings.iter(), built);
@@ -153,7 +155,7 @@ proptest! {
             let query = NearbyQuery {
                 point: Coordinates::new(lat, lon).unwrap(),
                 radius_km,
-                time: TimeWindow { at: built, window_minutes: 1440, include_in_progress: true },
+                time: TimeWindow { at: built, window_minutes: window, include_in_progress },
                 filter: MeetingFilter::default(),
                 sort: SortOrder::Distance,
                 limit,

@@ -12,7 +12,7 @@ use super::super::meeting::Meeting;
 #[derive(Debug, Default)]
 pub(super) struct TextArena {
     bytes: Vec<u8>,
-    /// Where each meeting's text starts; one more than there are meetings (the last is the end).
+    /// Where each meeting's text starts, then where the last one ends (empty in the default).
     starts: Vec<usize>,
     ids: Vec<MeetingId>,
 }
@@ -28,6 +28,8 @@ impl TextArena {
             arena.ids.push(meeting.id);
         }
         arena.bytes.shrink_to_fit();
+        arena.starts.shrink_to_fit();
+        arena.ids.shrink_to_fit();
         arena
     }
 
@@ -60,6 +62,8 @@ impl TextArena {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn arena(texts: &[(i64, &str)]) -> TextArena {
@@ -96,5 +100,26 @@ mod tests {
         assert_eq!(found(&a, "b\0c", None), [3]);
         assert_eq!(found(&a, "bc", None), Vec::<i64>::new());
         assert_eq!(found(&a, "ab", None), [1, 2]);
+    }
+
+    proptest! {
+        /// The buffer finds exactly the meetings whose own text holds the needle, as searching each
+        /// text alone does, whatever NULs, newlines or multi-byte letters either holds.
+        #[test]
+        fn the_buffer_agrees_with_searching_each_text(
+            texts in proptest::collection::vec("[ab\\x00\\né]{0,6}", 0..12),
+            needle in "[ab\\x00\\né]{0,3}",
+            after in proptest::option::of(0i64..14),
+        ) {
+            let texts: Vec<(i64, &str)> = texts.iter().enumerate().map(|(i, t)| (i as i64 + 1, t.as_str())).collect();
+            let expected: Vec<i64> = texts
+                .iter()
+                .filter(|(id, text)| after.is_none_or(|a| *id > a) && text.contains(needle.as_str()))
+                .map(|(id, _)| *id)
+                .collect();
+            let after = after.filter(|a| *a > 0);
+            let a = arena(&texts);
+            prop_assert_eq!(found(&a, &needle, after), expected);
+        }
     }
 }

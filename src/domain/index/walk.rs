@@ -22,26 +22,35 @@ pub(super) struct Walk {
     limit: usize,
     by_distance: bool,
     bound: f64,
+    reach: f64,
 }
 
 impl Walk {
     pub(super) fn new(time: &TimeWindow, radius_km: f64, sort: SortOrder, limit: usize) -> Self {
-        Self {
+        let mut walk = Self {
             hits: Vec::new(),
             seen: Vec::new(),
             zones: ZoneOffsets::new(time),
             nearest: Vec::new(),
             limit,
             by_distance: sort == SortOrder::Distance,
-            bound: tolerant(chord_squared(radius_km)),
-        }
+            bound: 0.0,
+            reach: 0.0,
+        };
+        walk.set_bound(tolerant(chord_squared(radius_km)));
+        walk
     }
 
     /// Squared chords, computed in single precision from the trees' points, above which nothing
     /// can change the answer: the exact bound plus a margin several times the rounding of unit
-    /// vectors to f32 (under 1.1e-7 in the chord) and of the arithmetic (under 2e-7 relative).
+    /// vectors to f32 (under 1.2e-7 in the chord) and of the arithmetic (under 2.4e-7 relative).
     pub(super) fn reach(&self) -> f64 {
-        self.bound + 1e-6 * self.bound.sqrt() + 1e-6 * self.bound + 1e-12
+        self.reach
+    }
+
+    fn set_bound(&mut self, bound: f64) {
+        self.bound = bound;
+        self.reach = bound + 1e-6 * bound.sqrt() + 1e-6 * bound + 1e-12;
     }
 
     /// Keeps a hit at squared chord `d2`; once a search by distance has `limit` hits, the bound
@@ -56,7 +65,8 @@ impl Walk {
             self.nearest.insert(at, d2);
             self.nearest.truncate(self.limit);
             if let (true, Some(kth)) = (self.nearest.len() == self.limit, self.nearest.last()) {
-                self.bound = self.bound.min(tolerant(*kth));
+                let bound = self.bound.min(tolerant(*kth));
+                self.set_bound(bound);
             }
         }
     }

@@ -96,7 +96,8 @@ struct Instant(DateTime<Utc>);
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.0;
-        if !(0..=9999).contains(&t.year()) {
+        // Other years, and a leap second (which chrono writes as :60), the slow way.
+        if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
             return write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"));
         }
         // Written field by field: parsing a strftime pattern per instant was 6 % of a search's time.

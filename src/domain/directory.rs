@@ -72,7 +72,7 @@ struct Layer {
 
 impl Layer {
     fn new(meetings: BTreeMap<MeetingId, Entry>, index: SearchIndex) -> Self {
-        let text = TextArena::new(meetings.values().map(|e| &*e.meeting));
+        let text = TextArena::new(&meetings);
         Self { meetings, index, text }
     }
 
@@ -96,7 +96,7 @@ impl Layer {
             let index = scope.spawn(|| SearchIndex::build(meetings.iter(), around));
             let entries: BTreeMap<MeetingId, Entry> =
                 meetings.iter().map(|m| (m.id, Entry::new(Arc::clone(m)))).collect();
-            let text = TextArena::new(entries.values().map(|e| &*e.meeting));
+            let text = TextArena::new(&entries);
             let extra = beside(&meetings);
             let index = index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (Self { meetings: entries, index, text }, extra)

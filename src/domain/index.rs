@@ -265,7 +265,7 @@ impl SearchIndex {
             }
             _ => vec![&self.tree],
         };
-        let mut walk = Walk::new(&query.time, query.radius_km, query.sort, query.limit);
+        let mut walk = Walk::new(query, target);
         for tree in trees {
             if tree.size() > 0 {
                 self.descend(tree.root(), &narrow(target), query, &mut walk);
@@ -350,7 +350,7 @@ impl SearchIndex {
         if let Some(occurrence) =
             reported_occurrence(&entry.meeting.data, t.at, t.window_minutes, t.include_in_progress)
         {
-            let d2 = point.unit_vector().distance_2(&query.point.unit_vector());
+            let d2 = point.unit_vector().distance_2(&walk.target);
             walk.hit(Hit { meeting: Arc::clone(&entry.meeting), distance_km, occurrence }, d2);
         }
     }

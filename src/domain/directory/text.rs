@@ -5,8 +5,10 @@
 
 use memchr::memmem::Finder;
 
+use std::collections::BTreeMap;
+
 use super::super::ids::MeetingId;
-use super::super::meeting::Meeting;
+use super::Entry;
 
 /// Searchable text of a layer's meetings, in id order.
 #[derive(Debug, Default)]
@@ -18,10 +20,10 @@ pub(super) struct TextArena {
 }
 
 impl TextArena {
-    /// The text of these meetings, which must come in ascending id order.
-    pub(super) fn new<'a>(meetings: impl Iterator<Item = &'a Meeting>) -> Self {
+    /// The text of a layer's meetings.
+    pub(super) fn new(entries: &BTreeMap<MeetingId, Entry>) -> Self {
         let mut arena = Self { bytes: Vec::new(), starts: vec![0], ids: Vec::new() };
-        for meeting in meetings {
+        for meeting in entries.values().map(|e| &e.meeting) {
             arena.bytes.extend_from_slice(meeting.data.search_text().as_bytes());
             arena.bytes.push(0);
             arena.starts.push(arena.bytes.len());

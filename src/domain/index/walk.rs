@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::{Entry, Hit, SortOrder, TimeWindow};
+use super::{Entry, Hit, NearbyQuery, SortOrder, TimeWindow};
 use crate::domain::filter::MeetingFilter;
 use crate::domain::geo::chord_squared;
 use crate::domain::occurrence::reported_occurrence;
@@ -17,6 +17,8 @@ pub(super) struct Walk {
     pub(super) hits: Vec<Hit>,
     pub(super) seen: Vec<u32>,
     pub(super) zones: ZoneOffsets,
+    /// The query point's unit vector, in double precision (hits are measured with it).
+    pub(super) target: [f64; 3],
     /// The nearest `limit` hits' squared chords, ascending (searches by distance only).
     nearest: Vec<f64>,
     limit: usize,
@@ -26,18 +28,20 @@ pub(super) struct Walk {
 }
 
 impl Walk {
-    pub(super) fn new(time: &TimeWindow, radius_km: f64, sort: SortOrder, limit: usize) -> Self {
+    /// A walk for `query`, whose point's unit vector is `target`.
+    pub(super) fn new(query: &NearbyQuery, target: [f64; 3]) -> Self {
         let mut walk = Self {
             hits: Vec::new(),
             seen: Vec::new(),
-            zones: ZoneOffsets::new(time),
+            zones: ZoneOffsets::new(&query.time),
+            target,
             nearest: Vec::new(),
-            limit,
-            by_distance: sort == SortOrder::Distance,
+            limit: query.limit,
+            by_distance: query.sort == SortOrder::Distance,
             bound: 0.0,
             reach: 0.0,
         };
-        walk.set_bound(tolerant(chord_squared(radius_km)));
+        walk.set_bound(tolerant(chord_squared(query.radius_km)));
         walk
     }
 

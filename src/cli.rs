@@ -198,6 +198,20 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANTERN_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// Load and follow the directory from this streaming replica of the database (writes,
+    /// notifications and the head of the change log stay on `--database-url`).
+    #[arg(long, env = "LANTERN_REPLICA_URL", global = true)]
+    pub replica_url: Option<String>,
+    /// Follow the change log, so that writes through other nodes or processes reach this node's answers.
+    #[arg(long, env = "LANTERN_FOLLOW_CHANGES", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub follow_changes: bool,
+    /// How often the change log is read when nothing announces a change sooner, in milliseconds
+    /// (default: 250 on SQLite, where polling is all there is; 1000 on PostgreSQL, which also notifies).
+    #[arg(long, env = "LANTERN_POLL_INTERVAL_MS", value_parser = clap::value_parser!(u64).range(10..=600_000), global = true)]
+    pub poll_interval_ms: Option<u64>,
+    /// `/readyz` answers 503 when the oldest change not yet applied is older than this many seconds.
+    #[arg(long, env = "LANTERN_MAX_LAG_SECONDS", default_value_t = 5, global = true)]
+    pub max_lag_seconds: u64,
 }
 
 /// Options of `generate`.

@@ -35,9 +35,15 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
             .map_err(|e: crate::domain::ids::InvalidValue| format!("--bmlt-fellowships: {}", e.0))?,
     };
     let started = std::time::Instant::now();
-    let lantern = Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock))
-        .map_err(describe)?
-        .with_failed_auth_limit(args.max_failed_auth);
+    let lantern = match &args.replica_url {
+        Some(replica) => {
+            Lantern::open_with_replica(&args.database_url, replica, seed_source(&args), Arc::new(SystemClock))
+        }
+        None => Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock)),
+    }
+    .map_err(describe)?
+    .with_failed_auth_limit(args.max_failed_auth)
+    .with_max_lag(std::time::Duration::from_secs(args.max_lag_seconds));
     #[cfg(feature = "baseline")]
     let lantern = lantern.with_scan_search(args.scan_search);
     lantern.set_source_settings(source_settings(&args));
@@ -57,6 +63,18 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
             std::time::Duration::from_secs(1),
         )
     });
+    let changes = args.follow_changes.then(|| {
+        let backend = lantern.database().backend();
+        let postgres = backend == crate::storage::Backend::Postgres;
+        let default_poll = if postgres { 1000 } else { 250 };
+        crate::service::follow::ChangeFollower::start(
+            lantern.clone().into_inner(),
+            crate::service::follow::FollowSettings {
+                poll: std::time::Duration::from_millis(args.poll_interval_ms.unwrap_or(default_poll)),
+                listen: postgres.then(|| args.database_url.clone()),
+            },
+        )
+    });
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let bind = args.bind.clone();
     actix_web::rt::System::new()
@@ -71,6 +89,9 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot serve on {}: {e}", args.bind))?;
     if let Some(follower) = follower {
         follower.stop();
+    }
+    if let Some(changes) = changes {
+        changes.stop();
     }
     Ok(())
 }

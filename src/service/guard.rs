@@ -22,8 +22,12 @@ impl Lantern {
         let mut conn = self.database().conn()?;
         let value = conn.transaction(|conn| {
             change_log::serialize_writers(conn)?;
-            f(conn)
+            let value = f(conn)?;
+            change_log::announce(conn)?;
+            Ok::<_, ServiceError>(value)
         })?;
+        // This node's follower records the new position (other nodes hear of it by notification or poll).
+        self.follow_signal.nudge();
         Ok((writer, value))
     }
 

@@ -3,6 +3,7 @@
 
 pub mod catalog_writes;
 pub mod error;
+pub mod follow;
 mod guard;
 pub mod history;
 pub mod imports;
@@ -69,26 +70,51 @@ pub struct Lantern {
     zones: std::sync::OnceLock<crate::domain::zones::ZoneFinder>,
     places: crate::domain::places::LazyGazetteer,
     source_settings: sources::SharedSettings,
+    replica: Option<Database>,
+    progress: std::sync::Mutex<follow::Progress>,
+    follow_signal: Arc<follow::Signal>,
+    max_lag: std::time::Duration,
 }
+
+/// How long `/readyz` lets the snapshot fall behind before the node reports not ready.
+pub const DEFAULT_MAX_LAG: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Lantern {
     /// Opens and migrates the database, seeds it when empty, and loads the directory snapshot.
     /// Blocking: call at start-up or from a blocking thread.
     pub fn open(database_url: &str, seed: SeedSource, clock: Arc<dyn Clock>) -> Result<Self, ServiceError> {
         let lantern = Self::open_database(database_url, seed, clock)?;
+        lantern.load_snapshot()
+    }
+
+    /// Loads the directory snapshot (from the replica, when one is set) and the change-log
+    /// position it stands at.
+    fn load_snapshot(self) -> Result<Self, ServiceError> {
         let started = std::time::Instant::now();
-        let records = queries::load_records(&mut *lantern.db.conn()?)?;
-        let loaded = started.elapsed();
-        let (f, b, m) = (records.fellowships, records.service_bodies, records.meetings);
-        let directory = Directory::new(f, b, m, lantern.clock.now());
+        let (directory, progress, loaded) = follow::load(&mut *self.reader().conn()?, self.clock.now())?;
         tracing::info!(
             meetings = directory.meeting_count(),
             indexed = directory.indexed_count(),
+            applied_seq = progress.applied_seq,
             load_ms = loaded.as_millis(),
             build_ms = (started.elapsed() - loaded).as_millis(),
             "directory loaded and indexed"
         );
-        Ok(Self { snapshots: Arc::new(snapshot::Snapshots::new(directory, Arc::clone(&lantern.clock))), ..lantern })
+        *self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = progress;
+        Ok(Self { snapshots: Arc::new(snapshot::Snapshots::new(directory, Arc::clone(&self.clock))), ..self })
+    }
+
+    /// Like `open`, but loads and follows the directory from a streaming replica at `replica_url`
+    /// (writes, notifications and the head of the log stay on the primary).
+    pub fn open_with_replica(
+        database_url: &str,
+        replica_url: &str,
+        seed: SeedSource,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ServiceError> {
+        let lantern = Self::open_database(database_url, seed, clock)?;
+        let replica = Database::open_replica(replica_url)?;
+        Self { replica: Some(replica), ..lantern }.load_snapshot()
     }
 
     /// Opens, migrates and seeds the database like `open`, but leaves the directory empty: for
@@ -117,6 +143,10 @@ impl Lantern {
             zones: std::sync::OnceLock::new(),
             places: crate::domain::places::LazyGazetteer::default(),
             source_settings: sources::SharedSettings::default(),
+            replica: None,
+            progress: std::sync::Mutex::default(),
+            follow_signal: Arc::default(),
+            max_lag: DEFAULT_MAX_LAG,
         })
     }
 
@@ -141,6 +171,17 @@ impl Lantern {
         self
     }
 
+    /// How far behind the database the snapshot may fall before `/readyz` answers 503.
+    pub fn with_max_lag(mut self, max_lag: std::time::Duration) -> Self {
+        self.max_lag = max_lag;
+        self
+    }
+
+    /// How far behind the database the snapshot may fall before `/readyz` answers 503.
+    pub fn max_lag(&self) -> std::time::Duration {
+        self.max_lag
+    }
+
     /// The current directory snapshot; it never changes under the caller.
     pub fn directory(&self) -> Arc<Directory> {
         self.snapshots.load()
@@ -159,12 +200,5 @@ impl Lantern {
     /// The database (for tests and tools).
     pub fn database(&self) -> &Database {
         &self.db
-    }
-
-    /// Checks that the database answers. Blocking.
-    pub fn check_database(&self) -> Result<(), ServiceError> {
-        use diesel::connection::SimpleConnection;
-        self.db.conn()?.batch_execute("SELECT 1").map_err(StorageError::from)?;
-        Ok(())
     }
 }

@@ -314,3 +314,49 @@ pub fn of_entity(conn: &mut AnyConnection, kind: EntityKind, id: &str) -> Result
 pub fn get(conn: &mut AnyConnection, seq: i64) -> Result<Option<ChangeRow>, StorageError> {
     Ok(change_log::table.find(seq).select(ChangeRow::as_select()).first(conn).optional()?)
 }
+
+/// The PostgreSQL channel on which every write transaction announces new changes at commit.
+pub const CHANNEL: &str = "lantern_changes";
+
+/// Announces new changes to the nodes listening on [`CHANNEL`] (PostgreSQL delivers it at commit,
+/// and not at all on rollback); on SQLite, where nodes poll, it does nothing. Call inside the write's
+/// transaction.
+pub fn announce(conn: &mut AnyConnection) -> Result<(), StorageError> {
+    use diesel::connection::SimpleConnection;
+    if let AnyConnection::Postgresql(pg) = conn {
+        pg.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
+    }
+    Ok(())
+}
+
+/// The highest sequence number recorded, 0 when the log is empty.
+pub fn head(conn: &mut AnyConnection) -> Result<i64, StorageError> {
+    let head: Option<i64> = change_log::table.select(diesel::dsl::max(change_log::seq)).first(conn)?;
+    Ok(head.unwrap_or(0))
+}
+
+/// What a follower needs of one change: which entity, and when.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = change_log)]
+#[expect(missing_docs, reason = "the columns, as the migrations document them")]
+pub struct Marker {
+    pub seq: i64,
+    pub entity_kind: String,
+    pub entity_id: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// At most `limit` changes after `after`, in sequence order, without their records.
+pub fn markers_after(conn: &mut AnyConnection, after: i64, limit: i64) -> Result<Vec<Marker>, StorageError> {
+    Ok(change_log::table
+        .filter(change_log::seq.gt(after))
+        .order(change_log::seq)
+        .limit(limit)
+        .select(Marker::as_select())
+        .load(conn)?)
+}
+
+/// When change `seq` was made, or `None` when the log holds no such change.
+pub fn made_at(conn: &mut AnyConnection, seq: i64) -> Result<Option<chrono::NaiveDateTime>, StorageError> {
+    Ok(change_log::table.find(seq).select(change_log::created_at).first(conn).optional()?)
+}

@@ -92,7 +92,11 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    url: String,
 }
+
+/// The session advisory lock that orders migrations across nodes.
+const MIGRATION_LOCK: i64 = 7_353_012_027;
 
 impl Database {
     /// Connects, sets SQLite to WAL, and runs pending migrations.
@@ -103,22 +107,48 @@ impl Database {
         match &mut first {
             AnyConnection::Sqlite(c) => {
                 c.batch_execute("PRAGMA journal_mode = WAL;")?;
-                c.run_pending_migrations(SQLITE_MIGRATIONS)
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
             }
-            AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+            AnyConnection::Postgresql(c) => {
+                // Nodes starting together on an empty database migrate one after the other: the
+                // second finds nothing pending. (Seeding is ordered by the writers' lock.)
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                let migrated = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+                c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+                migrated
+            }
         }
         .map_err(|e| StorageError::Migration(e.to_string()))?;
+        Self::pool(manager)
+    }
+
+    /// Connects to a streaming replica of a database `open` migrated: read-only, so it neither
+    /// migrates nor sets the journal mode.
+    pub fn open_replica(url: &str) -> Result<Self, StorageError> {
+        let manager = Manager { url: url.to_owned(), backend: Backend::from_url(url) };
+        manager.connect().map_err(|e| StorageError::Connect(e.to_string()))?;
+        Self::pool(manager)
+    }
+
+    fn pool(manager: Manager) -> Result<Self, StorageError> {
+        let backend = manager.backend;
         let size = match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
         };
+        let url = manager.url.clone();
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StorageError::Connect(e.to_string()))?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, url })
+    }
+
+    /// The URL it was opened with (it may hold a password: never log it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Which engine this is.
@@ -129,5 +159,10 @@ impl Database {
     /// A connection from the pool. Blocking: call from a blocking thread.
     pub fn conn(&self) -> Result<PooledConnection, StorageError> {
         self.pool.get().map_err(|e| StorageError::Connect(e.to_string()))
+    }
+
+    /// A connection from the pool, waiting at most `wait` (readiness checks must not hang).
+    pub fn conn_within(&self, wait: Duration) -> Result<PooledConnection, StorageError> {
+        self.pool.get_timeout(wait).map_err(|e| StorageError::Connect(e.to_string()))
     }
 }

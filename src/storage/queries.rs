@@ -108,6 +108,45 @@ fn read_chunk(conn: &mut AnyConnection, after: i64) -> Result<Option<Chunk>, Sto
     Ok(Some((rows, locations, online)))
 }
 
+/// The live state of each of `ids`: the meeting, or `None` when it is deleted or was never stored.
+/// A follower applies these; ids are read in chunks so that a long catch-up stays within the
+/// backends' limits on bound parameters.
+pub fn live_meetings(
+    conn: &mut AnyConnection,
+    ids: &[MeetingId],
+) -> Result<Vec<(MeetingId, Option<Meeting>)>, StorageError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let wanted: Vec<i64> = chunk.iter().map(|id| id.get()).collect();
+        let rows: Vec<MeetingRow> = meetings::table
+            .filter(meetings::id.eq_any(&wanted))
+            .filter(meetings::deleted_at.is_null())
+            .select(MeetingRow::as_select())
+            .load(conn)?;
+        let mut locations: HashMap<i64, LocationRow> = meeting_locations::table
+            .filter(meeting_locations::meeting_id.eq_any(&wanted))
+            .select(LocationRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|l: LocationRow| (l.meeting_id, l))
+            .collect();
+        let mut online: HashMap<i64, OnlineRow> = meeting_online::table
+            .filter(meeting_online::meeting_id.eq_any(&wanted))
+            .select(OnlineRow::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|o: OnlineRow| (o.meeting_id, o))
+            .collect();
+        let mut live: HashMap<i64, Meeting> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let id = row.id;
+            live.insert(id, meeting_from_rows(row, locations.remove(&id), online.remove(&id))?);
+        }
+        out.extend(chunk.iter().map(|id| (*id, live.remove(&id.get()))));
+    }
+    Ok(out)
+}
+
 /// True when the directory holds no fellowship, service body or meeting.
 pub fn is_empty(conn: &mut AnyConnection) -> Result<bool, StorageError> {
     let f: i64 = fellowships::table.count().get_result(conn)?;

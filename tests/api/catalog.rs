@@ -82,7 +82,12 @@ async fn health_and_readiness_answer(backend: Backend) {
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
     let (status, _, body) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, serde_json::json!({"status": "ready", "database": "ok", "meetings": 7, "indexed": 5}));
+    let changes = app.change_count();
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ready", "database": "ok", "meetings": 7, "indexed": 5,
+            "applied_seq": changes, "head_seq": changes, "lag_seconds": 0.0})
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod console;
 mod embed;
 mod exports;
 mod fake_server;
+mod following;
 mod golden;
 mod history;
 mod layers;

@@ -129,24 +129,28 @@ impl TestApp {
 
     /// Sends a request built by `build` and returns status, headers and the JSON body (`Null` if empty).
     pub async fn call(&self, req: test::TestRequest) -> (StatusCode, HeaderMap, Value) {
-        let app = test::init_service(lantern::http::app(self.lantern.clone(), public_url())).await;
-        let res = test::call_service(&app, req.to_request()).await;
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = test::read_body(res).await;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        (status, headers, body)
+        call_node(&self.lantern, req).await
     }
 
     /// `GET uri`.
     pub async fn get(&self, uri: &str) -> (StatusCode, HeaderMap, Value) {
         self.call(test::TestRequest::get().uri(uri)).await
     }
+}
+
+/// Sends a request to the app of one node and returns status, headers and the JSON body (`Null` if empty).
+pub async fn call_node(node: &web::Data<Lantern>, req: test::TestRequest) -> (StatusCode, HeaderMap, Value) {
+    let app = test::init_service(lantern::http::app(node.clone(), public_url())).await;
+    let res = test::call_service(&app, req.to_request()).await;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    (status, headers, body)
 }
 
 /// A small directory: two fellowships, a tree of three service bodies, and meetings that

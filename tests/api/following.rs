@@ -1,0 +1,333 @@
+//! Several nodes on one database: each follows the change log, so a write through one reaches the
+//! others' answers; a node that stopped following catches up; a node whose database is dropped and
+//! restored recovers; and random writes through random nodes leave every node's snapshot equal to
+//! a fresh load.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::test::TestRequest;
+use actix_web::http::{Method, StatusCode};
+use actix_web::web;
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use lantern::domain::access::Caller;
+use lantern::domain::clock::FixedClock;
+use lantern::domain::geo::Coordinates;
+use lantern::domain::ids::{MeetingId, ServiceBodyId};
+use lantern::service::follow::{ChangeFollower, FollowSettings, Round};
+use lantern::service::publish::{MeetingWrite, Precondition};
+use lantern::service::{Lantern, SeedSource};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp, berlin_meeting, call_node, issue_key, small_seed, test_now};
+
+on_both_backends!(
+    a_write_through_one_node_is_in_the_others_nearby_answer,
+    a_node_that_stopped_following_catches_up,
+    readiness_reports_the_lag_and_fails_past_the_limit,
+);
+
+fn start(backend: Backend) -> Option<TestApp> {
+    TestApp::start(backend, SeedSource::Inline(Box::new(small_seed())))
+}
+
+/// Another node on the same database, as a second process would open it (no seed: the database has one).
+fn node(app: &TestApp) -> web::Data<Lantern> {
+    node_at(&app.db.url, test_now())
+}
+
+fn node_at(url: &str, now: chrono::DateTime<chrono::Utc>) -> web::Data<Lantern> {
+    web::Data::new(
+        Lantern::open(url, SeedSource::None, Arc::new(FixedClock(now))).unwrap_or_else(|e| panic!("node: {e:?}")),
+    )
+}
+
+/// Follows as `serve` does, polling faster so that the tests wait less; on PostgreSQL it listens too.
+fn follow(node: &web::Data<Lantern>, url: &str) -> ChangeFollower {
+    let listen = lantern::storage::Backend::from_url(url) == lantern::storage::Backend::Postgres;
+    ChangeFollower::start(
+        node.clone().into_inner(),
+        FollowSettings { poll: Duration::from_millis(100), listen: listen.then(|| url.to_owned()) },
+    )
+}
+
+/// Everything a node answers from: meetings, service bodies, fellowships, and how many are indexed.
+fn snapshot(node: &Lantern) -> Value {
+    let d = node.directory();
+    json!({
+        "meetings": d.meetings().map(|m| m.as_ref().clone()).collect::<Vec<_>>(),
+        "service_bodies": d.service_bodies().cloned().collect::<Vec<_>>(),
+        "fellowships": d.fellowships().cloned().collect::<Vec<_>>(),
+        "indexed": d.indexed_count(),
+    })
+}
+
+/// Polls `check` until it holds, failing after a deadline generous enough for a loaded CI machine
+/// (the promptness itself is measured by `scripts/follow.sh`, not asserted here).
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "never happened: {what}");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+const NEARBY: &str = "/v1/meetings/nearby?lat=52.5163&lon=13.3777&radius_km=5&at=2026-11-27T13:00:00%2B01:00";
+
+async fn nearby_names(node: &web::Data<Lantern>) -> Vec<String> {
+    let (status, _, body) = call_node(node, TestRequest::get().uri(NEARBY)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("results: {body}"))
+        .iter()
+        .filter_map(|hit| hit["meeting"]["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn a_write_through_one_node_is_in_the_others_nearby_answer(backend: Backend) {
+    let Some(app) = start(backend) else { return };
+    let other = node(&app);
+    let follower = follow(&other, &app.db.url);
+    let admin = issue_key(&app, "admin", None);
+    let (status, _, created) =
+        app.send(Method::POST, "/v1/meetings", Some(&admin), Some(berlin_meeting(2, "Friday Follower"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let uri = format!("/v1/meetings/{}", created["id"]);
+    eventually("the new meeting in the other node's nearby answer", async || {
+        nearby_names(&other).await.contains(&"Friday Follower".to_owned())
+    })
+    .await;
+    let (status, _, _) = app.send(Method::PATCH, &uri, Some(&admin), Some(json!({"name": "Friday Renamed"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("the rename in the other node's nearby answer", async || {
+        let names = nearby_names(&other).await;
+        names.contains(&"Friday Renamed".to_owned()) && !names.contains(&"Friday Follower".to_owned())
+    })
+    .await;
+    let (status, _, _) = app.send(Method::DELETE, &uri, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    eventually("the deletion in the other node's nearby answer", async || {
+        !nearby_names(&other).await.contains(&"Friday Renamed".to_owned())
+    })
+    .await;
+    // A service body created through the first node is in the other's catalog.
+    let body = json!({"name": "Potsdam Group", "kind": "district", "parent_id": 2, "fellowship": "aa",
+        "time_zone": "Europe/Berlin", "website": null, "contact": null});
+    let (status, _, created) = app.send(Method::POST, "/v1/service-bodies", Some(&admin), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let body_uri = format!("/v1/service-bodies/{}", created["id"]);
+    eventually("the new service body on the other node", async || {
+        call_node(&other, TestRequest::get().uri(&body_uri)).await.0 == StatusCode::OK
+    })
+    .await;
+    follower.stop();
+    let progress = other.progress();
+    assert_eq!((progress.applied_seq, progress.head_seq), (app.change_count(), app.change_count()));
+    assert_eq!(snapshot(&other), snapshot(&node(&app)), "the follower holds what a fresh load holds");
+}
+
+async fn a_node_that_stopped_following_catches_up(backend: Backend) {
+    let Some(app) = start(backend) else { return };
+    let other = node(&app);
+    let follower = follow(&other, &app.db.url);
+    follower.stop();
+    let before = snapshot(&other);
+    // Writes continue through the first node while the other does not follow.
+    let admin = issue_key(&app, "admin", None);
+    for name in ["Stopped One", "Stopped Two", "Stopped Three"] {
+        let (status, _, _) = app.send(Method::POST, "/v1/meetings", Some(&admin), Some(berlin_meeting(2, name))).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, _, _) = app.send(Method::DELETE, "/v1/meetings/1", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(snapshot(&other), before, "a node that does not follow answers from its snapshot");
+    assert!(other.progress().applied_seq < app.change_count());
+    // Following again (as after a restart that kept the process) applies exactly what it missed.
+    let follower = follow(&other, &app.db.url);
+    let fresh = snapshot(&node(&app));
+    eventually("the other node caught up", async || snapshot(&other) == fresh).await;
+    follower.stop();
+    assert_eq!(other.progress().applied_seq, app.change_count());
+    // A restarted node loads what the database holds.
+    assert_eq!(snapshot(&node(&app)), snapshot(&app.lantern));
+}
+
+async fn readiness_reports_the_lag_and_fails_past_the_limit(backend: Backend) {
+    let Some(app) = start(backend) else { return };
+    // A node whose clock is ten seconds ahead sees the first node's change as ten seconds old.
+    let other = web::Data::new(
+        Lantern::open(&app.db.url, SeedSource::None, Arc::new(FixedClock(test_now() + chrono::Duration::seconds(10))))
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .with_max_lag(Duration::from_secs(5)),
+    );
+    let (status, _, body) = call_node(&other, TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let seeded = app.change_count();
+    assert_eq!(body["applied_seq"], json!(seeded));
+    assert_eq!(body["head_seq"], json!(seeded));
+    assert_eq!(body["lag_seconds"], json!(0.0));
+    let admin = issue_key(&app, "admin", None);
+    let (status, _, body) = call_node(&other, TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "the key's creation is ten seconds old: {body}");
+    assert_eq!(body["status"], "lagging");
+    assert_eq!(body["head_seq"], json!(seeded + 1));
+    assert_eq!(body["lag_seconds"], json!(10.0));
+    assert_eq!(other.catch_up().unwrap_or_else(|e| panic!("{e:?}")), Round::Applied(1));
+    let (status, _, body) = call_node(&other, TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["applied_seq"].clone(), body["lag_seconds"].clone()), (json!(seeded + 1), json!(0.0)));
+    drop(admin);
+}
+
+/// The database is dropped under a following node, which keeps answering from its snapshot and
+/// stays ready; it is then restored with other contents, and the node loads them. (PostgreSQL: an
+/// SQLite node keeps its open file even when the path is replaced.)
+#[actix_web::test]
+async fn a_database_dropped_and_restored_under_a_node_recovers() {
+    let Some(app) = start(Backend::Postgres) else { return };
+    let other = node(&app);
+    let follower = follow(&other, &app.db.url);
+    let admin = issue_key(&app, "admin", None);
+    let (status, _, _) =
+        app.send(Method::POST, "/v1/meetings", Some(&admin), Some(berlin_meeting(2, "Before The Drop"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    eventually("the write reaches the other node", async || {
+        nearby_names(&other).await.contains(&"Before The Drop".to_owned())
+    })
+    .await;
+    let (admin_url, name) = app.db.url.rsplit_once('/').unwrap_or_else(|| panic!("{}", app.db.url));
+    let mut server =
+        diesel::PgConnection::establish(&format!("{admin_url}/postgres")).unwrap_or_else(|e| panic!("{e}"));
+    server.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap_or_else(|e| panic!("{e}"));
+    eventually("the node says its database is unreachable", async || {
+        let (status, _, body) = call_node(&other, TestRequest::get().uri("/readyz")).await;
+        status == StatusCode::OK && body["database"] == "unreachable"
+    })
+    .await;
+    assert!(nearby_names(&other).await.contains(&"Before The Drop".to_owned()), "reads answer from the snapshot");
+    // Restored from an older copy: the seed only, written an hour later.
+    server.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("{e}"));
+    let later = test_now() + chrono::Duration::hours(1);
+    let restored = web::Data::new(
+        Lantern::open(&app.db.url, SeedSource::Inline(Box::new(small_seed())), Arc::new(FixedClock(later)))
+            .unwrap_or_else(|e| panic!("{e:?}")),
+    );
+    let fresh = snapshot(&restored);
+    eventually("the node loads the restored database", async || snapshot(&other) == fresh).await;
+    assert!(!nearby_names(&other).await.contains(&"Before The Drop".to_owned()));
+    let (status, _, body) = call_node(&other, TestRequest::get().uri("/readyz")).await;
+    assert_eq!((status, body["database"].as_str()), (StatusCode::OK, Some("ok")), "{body}");
+    follower.stop();
+}
+
+/// One write through one node: what the property test drives.
+#[derive(Debug, Clone)]
+enum Write {
+    Create { body: usize, lat: f64, lon: f64 },
+    Rename(usize),
+    Move { meeting: usize, lat: f64, lon: f64 },
+    Delete(usize),
+    Restore(usize),
+    NewServiceBody,
+    CatchUp,
+}
+
+fn write() -> impl Strategy<Value = (usize, Write)> {
+    let coord = (52.0..53.0f64, 13.0..14.0f64);
+    let op = prop_oneof![
+        3 => (0..3usize, coord.clone()).prop_map(|(body, (lat, lon))| Write::Create { body, lat, lon }),
+        2 => (0..12usize).prop_map(Write::Rename),
+        2 => (0..12usize, coord).prop_map(|(meeting, (lat, lon))| Write::Move { meeting, lat, lon }),
+        1 => (0..12usize).prop_map(Write::Delete),
+        1 => (0..12usize).prop_map(Write::Restore),
+        1 => Just(Write::NewServiceBody),
+        2 => Just(Write::CatchUp),
+    ];
+    (0..3usize, op)
+}
+
+/// Applies one write through `node`; refusals (a deleted meeting renamed, say) are part of the game.
+fn apply(node: &Lantern, step: usize, write: &Write) {
+    let operator = Caller::Operator;
+    let meeting = |n: usize| MeetingId::new(1 + (n % 9) as i64).unwrap_or_else(|e| panic!("{e:?}"));
+    let moved = |lat: f64, lon: f64| {
+        move |m: &lantern::domain::meeting::Meeting| {
+            let mut data = m.data.clone();
+            if let Some(location) = data.location.as_mut() {
+                location.coordinates = Some(Coordinates::new(lat, lon).unwrap_or_else(|e| panic!("{e:?}")));
+            }
+            MeetingWrite { data, derive_zone: false, problems: Default::default() }
+        }
+    };
+    let _ = match write {
+        Write::Create { body, lat, lon } => {
+            let Some(template) = node.directory().meeting(meeting(0)).cloned() else { return };
+            let mut data = template.data.clone();
+            data.name = format!("Generated {step}");
+            data.slug = lantern::domain::ids::Slug::from_text(&data.name).unwrap_or_else(|| panic!("slug"));
+            data.service_body_id = ServiceBodyId::new(1 + *body as i64).unwrap_or_else(|e| panic!("{e:?}"));
+            if let Some(location) = data.location.as_mut() {
+                location.coordinates = Some(Coordinates::new(*lat, *lon).unwrap_or_else(|e| panic!("{e:?}")));
+            }
+            node.create_meeting(&operator, MeetingWrite { data, derive_zone: false, problems: Default::default() })
+                .map(|_| ())
+        }
+        Write::Rename(n) => node
+            .update_meeting(&operator, meeting(*n), &Precondition::None, |m| {
+                let mut data = m.data.clone();
+                data.name = format!("{} {step}", m.data.name);
+                MeetingWrite { data, derive_zone: false, problems: Default::default() }
+            })
+            .map(|_| ()),
+        Write::Move { meeting: n, lat, lon } => {
+            node.update_meeting(&operator, meeting(*n), &Precondition::None, moved(*lat, *lon)).map(|_| ())
+        }
+        Write::Delete(n) => node.delete_meeting(&operator, meeting(*n), &Precondition::None),
+        Write::Restore(n) => node.restore_meeting(&operator, meeting(*n), &Precondition::None, None).map(|_| ()),
+        Write::NewServiceBody => {
+            let Some(template) = node.directory().service_bodies().next().cloned() else { return };
+            let mut data = template.data.clone();
+            data.name = format!("Body {step}");
+            node.create_service_body(
+                &operator,
+                lantern::service::catalog_writes::ServiceBodyWrite { data, problems: Default::default() },
+            )
+            .map(|_| ())
+        }
+        Write::CatchUp => node.catch_up().map(|_| ()),
+    };
+}
+
+/// Random writes through random nodes, with nodes catching up at random moments: once quiet, every
+/// node's snapshot is what a fresh load of the database gives.
+fn random_writes_through_random_nodes(backend: Backend, writes: &[(usize, Write)]) {
+    let Some(app) = start(backend) else { return };
+    let nodes = [app.lantern.clone(), node(&app), node(&app)];
+    for (step, (at, write)) in writes.iter().enumerate() {
+        apply(&nodes[*at], step, write);
+    }
+    let fresh = snapshot(&node(&app));
+    for (i, node) in nodes.iter().enumerate() {
+        node.catch_up().unwrap_or_else(|e| panic!("node {i}: {e:?}"));
+        assert_eq!(snapshot(node), fresh, "node {i} after {writes:?}");
+        assert_eq!(node.progress().applied_seq, app.change_count());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_node_converges_to_a_fresh_load_on_sqlite(writes in prop::collection::vec(write(), 1..30)) {
+        random_writes_through_random_nodes(Backend::Sqlite, &writes);
+    }
+
+    #[test]
+    fn every_node_converges_to_a_fresh_load_on_postgres(writes in prop::collection::vec(write(), 1..30)) {
+        random_writes_through_random_nodes(Backend::Postgres, &writes);
+    }
+}

@@ -212,6 +212,10 @@ pub struct ServeArgs {
     /// `/readyz` answers 503 when the oldest change not yet applied is older than this many seconds.
     #[arg(long, env = "LANTERN_MAX_LAG_SECONDS", default_value_t = 5, global = true)]
     pub max_lag_seconds: u64,
+    /// On SIGTERM or SIGINT, how many seconds requests in flight may take to finish before the
+    /// server closes their connections.
+    #[arg(long, env = "LANTERN_SHUTDOWN_TIMEOUT", default_value_t = 20, global = true)]
+    pub shutdown_timeout: u64,
 }
 
 /// Options of `generate`.

@@ -77,22 +77,33 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     });
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let bind = args.bind.clone();
+    let shutdown_timeout = args.shutdown_timeout;
     actix_web::rt::System::new()
         .block_on(async move {
             tracing::info!(%bind, %public_url, "listening");
-            HttpServer::new(move || crate::http::app(lantern.clone(), public_url.clone()).app_data(bmlt.clone()))
-                .workers(workers)
-                .bind(&bind)?
-                .run()
-                .await
+            let metrics = web::Data::new(crate::http::metrics::Metrics::new());
+            HttpServer::new(move || {
+                crate::http::app_with_metrics(lantern.clone(), public_url.clone(), metrics.clone())
+                    .app_data(bmlt.clone())
+            })
+            .workers(workers)
+            // SIGTERM and SIGINT stop the listeners at once; requests in flight get this long.
+            .shutdown_timeout(shutdown_timeout)
+            .bind(&bind)?
+            .run()
+            .await
         })
         .map_err(|e| format!("cannot serve on {}: {e}", args.bind))?;
+    // The server has stopped: no request is in flight any more. Stop the background work; the pool
+    // closes when the last handle on `Lantern` is dropped, on return.
+    tracing::info!("stopped serving; stopping source pulls and the change follower");
     if let Some(follower) = follower {
         follower.stop();
     }
     if let Some(changes) = changes {
         changes.stop();
     }
+    tracing::info!("shut down");
     Ok(())
 }
 

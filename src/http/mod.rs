@@ -13,6 +13,7 @@ pub mod health;
 pub mod imports;
 pub mod keys;
 pub mod meetings;
+pub mod metrics;
 pub mod places;
 pub mod search;
 pub mod sources;
@@ -83,7 +84,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     .service(console::console_page)
     .service(console::console_file)
     .service(health::healthz)
-    .service(health::readyz);
+    .service(health::readyz)
+    .service(metrics::metrics);
 }
 
 /// The OpenAPI document, generated from the route table without a database.
@@ -113,10 +115,29 @@ pub fn app(
         InitError = (),
     >,
 > {
+    app_with_metrics(lantern, public_url, web::Data::new(metrics::Metrics::new()))
+}
+
+/// The application recording into `metrics`, which every worker of a server shares.
+pub fn app_with_metrics(
+    lantern: web::Data<Lantern>,
+    public_url: PublicUrl,
+    metrics: web::Data<metrics::Metrics>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     let (app, api) = App::new().into_utoipa_app().openapi(document::base()).configure(routes).split_for_parts();
     let api = document::with_conventions(api);
     let known = web::Data::new(extract::methods::KnownRoutes::new(&api));
+    let recorder = metrics.clone();
     app.app_data(lantern)
+        .app_data(metrics)
         .app_data(public_url)
         .app_data(known)
         .app_data(web::PayloadConfig::new(extract::body::MAX_BODY_BYTES))
@@ -147,6 +168,24 @@ pub fn app(
                 if let Ok(value) = id.parse() {
                     res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
                 }
+                Ok(res)
+            }
+        })
+        // Counted with the status the client gets (after the problem conversion above).
+        .wrap_fn(move |req, srv| {
+            use actix_web::dev::Service as _;
+            let started = std::time::Instant::now();
+            let method = req.method().clone();
+            let call = srv.call(req);
+            let recorder = recorder.clone();
+            async move {
+                let res = call.await?;
+                recorder.record(
+                    res.request().match_pattern().as_deref(),
+                    &method,
+                    res.status().as_u16(),
+                    started.elapsed(),
+                );
                 Ok(res)
             }
         })

@@ -114,6 +114,17 @@ impl Lantern {
         may_publish(caller, &directory, body, "import meetings into")
     }
 
+    fn count_import(&self, options: &ImportOptions) {
+        if !options.dry_run {
+            self.imports.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// How many imports (not dry runs) this process has committed.
+    pub fn imports_committed(&self) -> u64 {
+        self.imports.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Imports a Meeting Guide feed (the parsed JSON array) into service body `body`.
     pub fn import_meeting_guide(
         &self,
@@ -152,6 +163,7 @@ impl Lantern {
         if !changed.is_empty() {
             self.snapshots.publish(&writer, |d| d.with_meetings(changed, now));
         }
+        self.count_import(options);
         Ok(report)
     }
 
@@ -266,6 +278,7 @@ impl Lantern {
                 d.with_meetings(changed, now)
             });
         }
+        self.count_import(options);
         Ok(report)
     }
 

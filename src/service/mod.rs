@@ -74,6 +74,7 @@ pub struct Lantern {
     progress: std::sync::Mutex<follow::Progress>,
     follow_signal: Arc<follow::Signal>,
     max_lag: std::time::Duration,
+    imports: std::sync::atomic::AtomicU64,
 }
 
 /// How long `/readyz` lets the snapshot fall behind before the node reports not ready.
@@ -147,6 +148,7 @@ impl Lantern {
             progress: std::sync::Mutex::default(),
             follow_signal: Arc::default(),
             max_lag: DEFAULT_MAX_LAG,
+            imports: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -195,6 +197,11 @@ impl Lantern {
     /// The injected clock.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+
+    /// How many times this process folded the snapshot's delta into a new base.
+    pub fn compactions(&self) -> u64 {
+        self.snapshots.compactions()
     }
 
     /// The database (for tests and tools).

@@ -1,7 +1,7 @@
 //! The published directory snapshot: readers load it without waiting, writers replace it under
 //! one lock in commit order, and a background thread folds a grown delta into a new base.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwap;
@@ -14,6 +14,7 @@ pub struct Snapshots {
     current: ArcSwap<Directory>,
     writer: Mutex<()>,
     compacting: AtomicBool,
+    compactions: AtomicU64,
     clock: Arc<dyn Clock>,
 }
 
@@ -27,6 +28,7 @@ impl Snapshots {
             current: ArcSwap::from_pointee(directory),
             writer: Mutex::default(),
             compacting: AtomicBool::new(false),
+            compactions: AtomicU64::new(0),
             clock,
         }
     }
@@ -34,6 +36,11 @@ impl Snapshots {
     /// The current snapshot; it never changes under the caller.
     pub fn load(&self) -> Arc<Directory> {
         self.current.load_full()
+    }
+
+    /// How many compactions finished.
+    pub fn compactions(&self) -> u64 {
+        self.compactions.load(Ordering::Relaxed)
     }
 
     /// Takes the writer lock: hold it from the start of a write transaction until its snapshot is published.
@@ -67,6 +74,7 @@ impl Snapshots {
             let next = snapshots.load().rebased(&from, base, snapshots.clock.now());
             snapshots.current.store(Arc::new(next));
             snapshots.compacting.store(false, Ordering::Release);
+            snapshots.compactions.fetch_add(1, Ordering::Relaxed);
             tracing::info!(elapsed_ms = started.elapsed().as_millis(), "directory delta compacted");
         });
         if let Err(e) = spawned {

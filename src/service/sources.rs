@@ -138,6 +138,11 @@ impl Lantern {
         Ok(sources::list(&mut *self.database().conn()?)?)
     }
 
+    /// How many sources are followed, waiting at most `wait` for the database (for metrics).
+    pub fn source_count(&self, wait: std::time::Duration) -> Result<usize, ServiceError> {
+        Ok(sources::list(&mut *self.database().conn_within(wait)?)?.len())
+    }
+
     /// One source.
     pub fn source(&self, id: i64) -> Result<Source, ServiceError> {
         sources::find(&mut *self.database().conn()?, id)?

@@ -161,6 +161,12 @@ impl Database {
         self.pool.get().map_err(|e| StorageError::Connect(e.to_string()))
     }
 
+    /// The pool's connections: how many are open and how many of those are idle, and the most it opens.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections, self.pool.max_size())
+    }
+
     /// A connection from the pool, waiting at most `wait` (readiness checks must not hang).
     pub fn conn_within(&self, wait: Duration) -> Result<PooledConnection, StorageError> {
         self.pool.get_timeout(wait).map_err(|e| StorageError::Connect(e.to_string()))

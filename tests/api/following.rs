@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::test::TestRequest;
 use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
 use actix_web::web;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;

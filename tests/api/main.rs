@@ -15,6 +15,7 @@ mod layers;
 mod meeting_guide;
 mod meetings;
 mod openapi;
+mod operations;
 mod permissions;
 mod places;
 mod publishing;

@@ -34,6 +34,7 @@ fn the_document_lists_every_endpoint_and_method() {
             "GET /embed.js",
             "GET /embed/{file}",
             "GET /healthz",
+            "GET /metrics",
             "GET /readyz",
             "GET /v1/changes",
             "GET /v1/feeds/meeting-guide.json",

@@ -65,6 +65,11 @@ impl Directory {
         Self { catalog: Arc::new(Catalog::new(fellowships, service_bodies)), ..self.clone() }
     }
 
+    /// How many meetings the delta replaces, adds or removes (a compaction folds it into the base).
+    pub fn delta_len(&self) -> usize {
+        self.hidden.len()
+    }
+
     /// True when the delta has grown enough to be folded into a new base.
     pub fn needs_compaction(&self) -> bool {
         self.hidden.len() > MAX_DELTA

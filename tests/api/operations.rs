@@ -1,0 +1,136 @@
+//! Running it: `/metrics` in the Prometheus text format.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test as web_test;
+use lantern::service::SeedSource;
+use serde_json::json;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp, issue_key, public_url, small_seed};
+
+on_both_backends!(metrics_count_requests_by_route_template_and_report_the_service);
+
+/// The value of the sample line that starts with `series ` (labels in the encoder's sorted order).
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metrics_count_requests_by_route_template_and_report_the_service(backend: Backend) {
+    let Some(app) = TestApp::start(backend, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    let metrics = actix_web::web::Data::new(lantern::http::metrics::Metrics::new());
+    let service =
+        web_test::init_service(lantern::http::app_with_metrics(app.lantern.clone(), public_url(), metrics)).await;
+    let admin = issue_key(&app, "admin", None);
+    let get = |uri: &str| web_test::TestRequest::get().uri(uri).to_request();
+    for uri in ["/v1/meetings/1", "/v1/meetings/2", "/v1/meetings/424242", "/no/such/path"] {
+        web_test::call_service(&service, get(uri)).await;
+    }
+    let import = web_test::TestRequest::default()
+        .method(Method::POST)
+        .uri("/v1/service-bodies/2/imports/meeting-guide")
+        .insert_header(("Authorization", format!("Bearer {admin}")))
+        .set_json(json!([]))
+        .to_request();
+    let imported = web_test::call_service(&service, import).await;
+    assert_eq!(imported.status(), StatusCode::OK);
+    let res = web_test::call_service(&service, get("/metrics")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("text/plain; version=0.0.4"));
+    let text = String::from_utf8(web_test::read_body(res).await.to_vec()).unwrap_or_default();
+    let requests = |route: &str, status: u16| {
+        sample(&text, &format!(r#"lantern_http_requests_total{{method="GET",route="{route}",status="{status}"}}"#))
+    };
+    assert_eq!(requests("/v1/meetings/{id}", 200), Some(2.0), "{text}");
+    assert_eq!(requests("/v1/meetings/{id}", 404), Some(1.0), "{text}");
+    assert_eq!(requests("unmatched", 404), Some(1.0), "{text}");
+    assert!(!text.contains("/v1/meetings/1\""), "paths are never labels: {text}");
+    assert_eq!(
+        sample(&text, r#"lantern_http_request_duration_seconds_count{method="GET",route="/v1/meetings/{id}"}"#),
+        Some(3.0)
+    );
+    assert_eq!(sample(&text, "lantern_snapshot_meetings"), Some(7.0));
+    assert_eq!(sample(&text, "lantern_snapshot_indexed_meetings"), Some(5.0));
+    assert_eq!(sample(&text, "lantern_imports_total"), Some(1.0));
+    assert_eq!(sample(&text, "lantern_change_log_applied_seq"), Some(app.change_count() as f64 - 1.0));
+    assert_eq!(sample(&text, "lantern_change_log_head_seq"), Some(app.change_count() as f64));
+    assert_eq!(sample(&text, "lantern_database_up"), Some(1.0));
+    assert_eq!(sample(&text, "lantern_sources"), Some(0.0));
+    assert!(sample(&text, r#"lantern_database_pool_connections{state="max"}"#).is_some_and(|n| n >= 1.0));
+    assert!(!text.contains(&admin), "the key never appears in the metrics");
+}
+
+/// SIGTERM while a request is in flight: the server stops accepting at once, finishes that request,
+/// and exits cleanly. The request is held in flight by sending its body in two parts around the
+/// signal.
+#[test]
+fn sigterm_mid_request_finishes_it_then_exits() {
+    use std::io::{Read as _, Write as _};
+    use std::net::{TcpListener, TcpStream};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let db = crate::support::TestDatabase::create(Backend::Sqlite).unwrap_or_else(|| panic!("sqlite"));
+    let binary = env!("CARGO_BIN_EXE_lantern");
+    let key = Command::new(binary)
+        .args(["keys", "create", "--role", "admin", "--name", "shutdown", "--no-seed", "--database-url", &db.url])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    assert!(key.status.success() && !token.is_empty(), "{}", String::from_utf8_lossy(&key.stderr));
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0);
+    let address = format!("127.0.0.1:{port}");
+    let mut server = Command::new(binary)
+        .args(["--no-seed", "--database-url", &db.url, "--bind", &address, "--shutdown-timeout", "10"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut stream = loop {
+        match TcpStream::connect(&address) {
+            Ok(stream) => break stream,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("the server never listened: {e}"),
+        }
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap_or_else(|e| panic!("{e}"));
+    let body = r#"{"code": "sd", "name": "Shutdown Anonymous", "website": null}"#;
+    let (first, rest) = body.split_at(10);
+    write!(
+        stream,
+        "POST /v1/fellowships HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    stream.flush().unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    // The listener closes at once: new connections are refused while the request is still open.
+    let refused_by = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(&address).is_ok() {
+        assert!(Instant::now() < refused_by, "still accepting connections after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Longer than actix's shutdown check interval (1 s): a server that did not wait would have
+    // dropped the connection by now.
+    std::thread::sleep(Duration::from_millis(2500));
+    stream.write_all(rest.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "the request in flight finished: {answer}");
+    let status = server.wait().unwrap_or_else(|e| panic!("{e}"));
+    let mut log = String::new();
+    let _ = server.stderr.take().map(|mut e| e.read_to_string(&mut log));
+    assert!(status.success(), "exit {status:?}: {log}");
+    assert!(log.contains("shut down"), "{log}");
+    // What the request wrote is in the database.
+    let reopened = lantern::service::Lantern::open(
+        &db.url,
+        SeedSource::None,
+        std::sync::Arc::new(lantern::domain::clock::FixedClock(crate::support::test_now())),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(reopened.directory().fellowships().any(|f| f.code.to_string() == "sd"));
+}

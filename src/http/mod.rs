@@ -3,6 +3,7 @@
 pub mod bmlt;
 pub mod catalog;
 pub mod changes;
+mod compression;
 pub mod console;
 mod document;
 pub mod embed;
@@ -188,6 +189,18 @@ pub fn app_with_metrics(
                 );
                 Ok(res)
             }
+        })
+        // Answers of a kilobyte or more, compressed as the client asks (see compression.rs).
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service as _;
+            let call = srv.call(req);
+            async move { call.await.map(compression::mark_small) }
+        })
+        .wrap(actix_web::middleware::Compress::default())
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service as _;
+            let call = srv.call(req);
+            async move { call.await.map(compression::unmark) }
         })
         // Every answer, problems made above included, is taken only as the type it says.
         .wrap(actix_web::middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

@@ -134,3 +134,59 @@ fn sigterm_mid_request_finishes_it_then_exits() {
     .unwrap_or_else(|e| panic!("{e:?}"));
     assert!(reopened.directory().fellowships().any(|f| f.code.to_string() == "sd"));
 }
+
+on_both_backends!(answers_of_a_kilobyte_or_more_are_compressed_as_the_client_asks);
+
+async fn answers_of_a_kilobyte_or_more_are_compressed_as_the_client_asks(backend: Backend) {
+    use std::io::Read as _;
+    let Some(app) = TestApp::start(backend, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    let service = web_test::init_service(lantern::http::app(app.lantern.clone(), public_url())).await;
+    let fetch = async |uri: &str, accept: Option<&str>| {
+        let mut req = web_test::TestRequest::get().uri(uri);
+        if let Some(accept) = accept {
+            req = req.insert_header(("Accept-Encoding", accept));
+        }
+        let res = web_test::call_service(&service, req.to_request()).await;
+        let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let vary: Vec<&str> = res.headers().get_all("vary").filter_map(|v| v.to_str().ok()).collect();
+        let vary = Some(vary.join(", ")).filter(|v| !v.is_empty());
+        let (encoding, etag) = (header("content-encoding"), header("etag"));
+        (encoding, vary, etag, web_test::read_body(res).await.to_vec())
+    };
+    let (encoding, vary, etag, plain) = fetch("/v1/meetings", None).await;
+    assert!(plain.len() as u64 >= 1024, "the list is large enough to compress ({} bytes)", plain.len());
+    assert_eq!(encoding, None);
+    assert!(vary.as_deref().is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")), "{vary:?}");
+
+    let (encoding, vary, gz_etag, gz) = fetch("/v1/meetings", Some("gzip")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert!(vary.is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut unzipped).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unzipped, plain);
+    assert!(gz.len() < plain.len());
+    assert_eq!(gz_etag, etag, "a record's or list's tag stays what If-Match and If-None-Match compare");
+
+    let (encoding, _, _, br) = fetch("/v1/meetings", Some("gzip;q=0.5, br")).await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    let mut unbrotli = Vec::new();
+    brotli::Decompressor::new(&br[..], 4096).read_to_end(&mut unbrotli).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unbrotli, plain);
+    let (encoding, _, _, _) = fetch("/v1/meetings", Some("br;q=0.1, gzip")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"), "the client's preference decides");
+
+    // Small answers go as they are, without a coding mark.
+    let (encoding, _, _, small) = fetch("/healthz", Some("gzip, br")).await;
+    assert_eq!(encoding, None);
+    assert!(small.len() < 1024 && serde_json::from_slice::<serde_json::Value>(&small).is_ok());
+
+    // A conditional request still gets its 304, compressed or not.
+    let etag = etag.unwrap_or_default();
+    let req = web_test::TestRequest::get()
+        .uri("/v1/meetings")
+        .insert_header(("Accept-Encoding", "gzip"))
+        .insert_header(("If-None-Match", etag.as_str()))
+        .to_request();
+    let res = web_test::call_service(&service, req).await;
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+}

@@ -216,6 +216,25 @@ pub struct ServeArgs {
     /// server closes their connections.
     #[arg(long, env = "LANTERN_SHUTDOWN_TIMEOUT", default_value_t = 20, global = true)]
     pub shutdown_timeout: u64,
+    /// Proxies (addresses or CIDR blocks, comma-separated) whose `Forwarded` and `X-Forwarded-For`
+    /// headers name the client; from anyone else those headers are ignored.
+    #[arg(long, env = "LANTERN_TRUSTED_PROXY", value_delimiter = ',', global = true)]
+    pub trusted_proxy: Vec<crate::http::limits::Cidr>,
+    /// Reads one client may make per minute (default: no limit).
+    #[arg(long, env = "LANTERN_READ_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub read_rate_limit: Option<u32>,
+    /// Writes one key may make per minute (default: no limit).
+    #[arg(long, env = "LANTERN_WRITE_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub write_rate_limit: Option<u32>,
+    /// Seconds a request may take before it is abandoned with 503.
+    #[arg(long, env = "LANTERN_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub request_timeout: u64,
+    /// Seconds a client has to send a request's headers once connected (slow clients are dropped).
+    #[arg(long, env = "LANTERN_CLIENT_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub client_timeout: u64,
+    /// Connections served at once (spread over the workers); more wait to be accepted.
+    #[arg(long, env = "LANTERN_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_connections: u64,
 }
 
 /// Options of `generate`.

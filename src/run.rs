@@ -78,15 +78,24 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let bind = args.bind.clone();
     let shutdown_timeout = args.shutdown_timeout;
+    let shared = crate::http::Shared {
+        limits: web::Data::new(
+            crate::http::limits::Limits::new(args.trusted_proxy.clone(), args.read_rate_limit, args.write_rate_limit)
+                .with_timeout(std::time::Duration::from_secs(args.request_timeout)),
+        ),
+        ..Default::default()
+    };
+    let per_worker = usize::try_from(args.max_connections.div_ceil(workers as u64)).unwrap_or(usize::MAX);
+    let client_timeout = std::time::Duration::from_secs(args.client_timeout);
     actix_web::rt::System::new()
         .block_on(async move {
             tracing::info!(%bind, %public_url, "listening");
-            let metrics = web::Data::new(crate::http::metrics::Metrics::new());
             HttpServer::new(move || {
-                crate::http::app_with_metrics(lantern.clone(), public_url.clone(), metrics.clone())
-                    .app_data(bmlt.clone())
+                crate::http::app_with(lantern.clone(), public_url.clone(), shared.clone()).app_data(bmlt.clone())
             })
             .workers(workers)
+            .max_connections(per_worker)
+            .client_request_timeout(client_timeout)
             // SIGTERM and SIGINT stop the listeners at once; requests in flight get this long.
             .shutdown_timeout(shutdown_timeout)
             .bind(&bind)?

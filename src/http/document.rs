@@ -59,15 +59,17 @@ pub fn base() -> Document {
 /// - `allowEmptyValue` on every optional query parameter: an empty value counts as absent, as
 ///   HTML forms send unfilled fields.
 pub fn with_conventions(mut api: Document) -> Document {
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
+        // Health, readiness and metrics are never rate-limited (see `limits.rs`).
+        let limited = !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
         for op in operations_mut(item) {
-            conventions(op);
+            conventions(op, limited);
         }
     }
     api
 }
 
-fn conventions(op: &mut Operation) {
+fn conventions(op: &mut Operation, limited: bool) {
     let problem = |description: &str| {
         let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
         ResponseBuilder::new().description(description).content(PROBLEM_JSON, content).build()
@@ -80,8 +82,15 @@ fn conventions(op: &mut Operation) {
     };
     if reads_key {
         add("401", "No key where one is needed, or an unknown, revoked or expired one");
-        add("429", "Too many bad keys from this address; see `Retry-After`");
+        add(
+            "429",
+            "Too many bad keys from this address, or (with the server's rate limits on) too many requests from this client or key; see `Retry-After`",
+        );
     }
+    if limited {
+        add("429", "Too many requests from this client or key (with the server's rate limits on); see `Retry-After`");
+    }
+    add("503", "The answer took longer than the server's request timeout");
     let states_condition =
         op.parameters.iter().flatten().any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "If-Match"));
     if states_condition {

@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod health;
 pub mod imports;
 pub mod keys;
+pub mod limits;
 pub mod meetings;
 pub mod metrics;
 pub mod places;
@@ -116,14 +117,30 @@ pub fn app(
         InitError = (),
     >,
 > {
-    app_with_metrics(lantern, public_url, web::Data::new(metrics::Metrics::new()))
+    app_with(lantern, public_url, Shared::default())
 }
 
-/// The application recording into `metrics`, which every worker of a server shares.
-pub fn app_with_metrics(
+/// What every worker of one server shares: the metrics it records and the limits it counts.
+#[derive(Clone)]
+pub struct Shared {
+    /// Request counts and latencies.
+    pub metrics: web::Data<metrics::Metrics>,
+    /// Rate limits, trusted proxies and the request timeout.
+    pub limits: web::Data<limits::Limits>,
+}
+
+impl Default for Shared {
+    /// Fresh metrics, no limits.
+    fn default() -> Self {
+        Self { metrics: web::Data::new(metrics::Metrics::new()), limits: web::Data::new(limits::Limits::default()) }
+    }
+}
+
+/// The application with the metrics and limits of `shared`.
+pub fn app_with(
     lantern: web::Data<Lantern>,
     public_url: PublicUrl,
-    metrics: web::Data<metrics::Metrics>,
+    shared: Shared,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -136,15 +153,44 @@ pub fn app_with_metrics(
     let (app, api) = App::new().into_utoipa_app().openapi(document::base()).configure(routes).split_for_parts();
     let api = document::with_conventions(api);
     let known = web::Data::new(extract::methods::KnownRoutes::new(&api));
+    let Shared { metrics, limits } = shared;
     let recorder = metrics.clone();
+    let limiter = limits.clone();
     app.app_data(lantern)
         .app_data(metrics)
+        .app_data(limits)
         .app_data(public_url)
         .app_data(known)
         .app_data(web::PayloadConfig::new(extract::body::MAX_BODY_BYTES))
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(extract::methods::unrouted))
+        // Rate limits and the request timeout, inside CORS so that a 429 or 503 carries its headers.
+        .wrap_fn(move |req, srv| {
+            use actix_web::ResponseError as _;
+            use actix_web::dev::Service as _;
+            let timeout = limiter.timeout();
+            let outcome = match limiter.check(req.request()) {
+                Some(secs) => {
+                    let refusal =
+                        extract::problem::ApiError::RateLimited(secs, "this client or key sent too many requests");
+                    Err(req.into_response(refusal.error_response()))
+                }
+                None => Ok(srv.call(req)),
+            };
+            async move {
+                let call = match outcome {
+                    Ok(call) => call,
+                    Err(refused) => return Ok(refused.map_into_right_body()),
+                };
+                let Some(limit) = timeout else { return call.await.map(ServiceResponse::map_into_left_body) };
+                // Past the limit the handler is dropped and a 503 is answered in its place.
+                match actix_web::rt::time::timeout(limit, call).await {
+                    Ok(res) => res.map(ServiceResponse::map_into_left_body),
+                    Err(_) => Err(extract::problem::ApiError::TimedOut(limit.as_secs()).into()),
+                }
+            }
+        })
         .wrap(cors())
         .wrap_fn(|req, srv| {
             use actix_web::dev::Service as _;

@@ -17,9 +17,8 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 
 async fn metrics_count_requests_by_route_template_and_report_the_service(backend: Backend) {
     let Some(app) = TestApp::start(backend, SeedSource::Inline(Box::new(small_seed()))) else { return };
-    let metrics = actix_web::web::Data::new(lantern::http::metrics::Metrics::new());
     let service =
-        web_test::init_service(lantern::http::app_with_metrics(app.lantern.clone(), public_url(), metrics)).await;
+        web_test::init_service(lantern::http::app_with(app.lantern.clone(), public_url(), Default::default())).await;
     let admin = issue_key(&app, "admin", None);
     let get = |uri: &str| web_test::TestRequest::get().uri(uri).to_request();
     for uri in ["/v1/meetings/1", "/v1/meetings/2", "/v1/meetings/424242", "/no/such/path"] {
@@ -58,81 +57,6 @@ async fn metrics_count_requests_by_route_template_and_report_the_service(backend
     assert_eq!(sample(&text, "lantern_sources"), Some(0.0));
     assert!(sample(&text, r#"lantern_database_pool_connections{state="max"}"#).is_some_and(|n| n >= 1.0));
     assert!(!text.contains(&admin), "the key never appears in the metrics");
-}
-
-/// SIGTERM while a request is in flight: the server stops accepting at once, finishes that request,
-/// and exits cleanly. The request is held in flight by sending its body in two parts around the
-/// signal.
-#[test]
-fn sigterm_mid_request_finishes_it_then_exits() {
-    use std::io::{Read as _, Write as _};
-    use std::net::{TcpListener, TcpStream};
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
-
-    let db = crate::support::TestDatabase::create(Backend::Sqlite).unwrap_or_else(|| panic!("sqlite"));
-    let binary = env!("CARGO_BIN_EXE_lantern");
-    let key = Command::new(binary)
-        .args(["keys", "create", "--role", "admin", "--name", "shutdown", "--no-seed", "--database-url", &db.url])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let token = String::from_utf8_lossy(&key.stdout).trim().to_owned();
-    assert!(key.status.success() && !token.is_empty(), "{}", String::from_utf8_lossy(&key.stderr));
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0);
-    let address = format!("127.0.0.1:{port}");
-    let mut server = Command::new(binary)
-        .args(["--no-seed", "--database-url", &db.url, "--bind", &address, "--shutdown-timeout", "10"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut stream = loop {
-        match TcpStream::connect(&address) {
-            Ok(stream) => break stream,
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => panic!("the server never listened: {e}"),
-        }
-    };
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap_or_else(|e| panic!("{e}"));
-    let body = r#"{"code": "sd", "name": "Shutdown Anonymous", "website": null}"#;
-    let (first, rest) = body.split_at(10);
-    write!(
-        stream,
-        "POST /v1/fellowships HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
-        body.len()
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    stream.flush().unwrap_or_else(|e| panic!("{e}"));
-    std::thread::sleep(Duration::from_millis(300));
-    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
-    assert!(killed.is_ok_and(|s| s.success()));
-    // The listener closes at once: new connections are refused while the request is still open.
-    let refused_by = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(&address).is_ok() {
-        assert!(Instant::now() < refused_by, "still accepting connections after SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // Longer than actix's shutdown check interval (1 s): a server that did not wait would have
-    // dropped the connection by now.
-    std::thread::sleep(Duration::from_millis(2500));
-    stream.write_all(rest.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 201"), "the request in flight finished: {answer}");
-    let status = server.wait().unwrap_or_else(|e| panic!("{e}"));
-    let mut log = String::new();
-    let _ = server.stderr.take().map(|mut e| e.read_to_string(&mut log));
-    assert!(status.success(), "exit {status:?}: {log}");
-    assert!(log.contains("shut down"), "{log}");
-    // What the request wrote is in the database.
-    let reopened = lantern::service::Lantern::open(
-        &db.url,
-        SeedSource::None,
-        std::sync::Arc::new(lantern::domain::clock::FixedClock(crate::support::test_now())),
-    )
-    .unwrap_or_else(|e| panic!("{e:?}"));
-    assert!(reopened.directory().fellowships().any(|f| f.code.to_string() == "sd"));
 }
 
 on_both_backends!(answers_of_a_kilobyte_or_more_are_compressed_as_the_client_asks);

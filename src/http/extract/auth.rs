@@ -30,7 +30,11 @@ pub async fn caller(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<C
     if token.is_empty() {
         return Ok(Caller::Public);
     }
-    let peer = req.peer_addr().map(|a| a.ip());
+    // Behind a trusted proxy, the client it forwarded for (see `--trusted-proxy`).
+    let peer = match req.app_data::<web::Data<crate::http::limits::Limits>>() {
+        Some(limits) => limits.client_ip(req),
+        None => req.peer_addr().map(|a| a.ip()),
+    };
     blocking(lantern, move |l| l.authenticate(&token, peer)).await
 }
 

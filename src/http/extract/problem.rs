@@ -74,6 +74,14 @@ pub enum ApiError {
     /// 429: too many failed authentications from this address.
     #[error("too many failed authentications from this address; retry after {0} seconds")]
     TooManyRequests(u64),
+    /// 429: this client or key sent more requests than its rate allows; holds the seconds to wait.
+    #[error("{1}: retry after {0} seconds")]
+    RateLimited(u64, &'static str),
+    /// 503: the answer took longer than the server's request timeout.
+    #[error(
+        "the request took longer than {0} seconds and was abandoned; a write may still have been applied: read the record before repeating it"
+    )]
+    TimedOut(u64),
     /// 422: a well-formed body that breaks a rule.
     #[error("the request breaks validation rules")]
     Unprocessable(FieldErrors),
@@ -112,6 +120,8 @@ impl ApiError {
             ApiError::PreconditionFailed(detail) => ("stale-version", "Precondition failed", detail.clone(), None),
             ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Payload too large", detail.clone(), None),
             ApiError::TooManyRequests(_) => ("too-many-requests", "Too many requests", self.to_string(), None),
+            ApiError::RateLimited(..) => ("rate-limited", "Too many requests", self.to_string(), None),
+            ApiError::TimedOut(_) => ("timeout", "Request timeout", self.to_string(), None),
             ApiError::Unprocessable(errors) => {
                 ("validation-failed", "Validation failed", self.to_string(), Some(errors.clone()))
             }
@@ -144,7 +154,8 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests(_) | ApiError::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -160,7 +171,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::TooManyRequests(secs) => {
+            ApiError::TooManyRequests(secs) | ApiError::RateLimited(secs, _) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
             ApiError::MethodNotAllowed(allow) => {

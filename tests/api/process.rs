@@ -1,0 +1,158 @@
+//! The server as a process, as an operator runs it: signals, timeouts and the connection cap. Each
+//! test starts the binary on a free loopback port over a fresh SQLite file with no seed.
+
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{Backend, TestDatabase};
+
+struct Server {
+    child: Child,
+    address: String,
+    token: String,
+    db: TestDatabase,
+}
+
+impl Server {
+    /// The binary with `flags`, and an admin key for its database; returns once it listens.
+    fn start(flags: &[&str]) -> Self {
+        let db = TestDatabase::create(Backend::Sqlite).unwrap_or_else(|| panic!("sqlite"));
+        let binary = env!("CARGO_BIN_EXE_lantern");
+        let key = Command::new(binary)
+            .args(["keys", "create", "--role", "admin", "--name", "process", "--no-seed", "--database-url", &db.url])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+        assert!(key.status.success() && !token.is_empty(), "{}", String::from_utf8_lossy(&key.stderr));
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0);
+        let address = format!("127.0.0.1:{port}");
+        let child = Command::new(binary)
+            .args(["--no-seed", "--follow-changes", "false", "--database-url", &db.url, "--bind", &address])
+            .args(flags)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let server = Self { child, address, token, db };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(&server.address).is_err() {
+            assert!(Instant::now() < deadline, "the server never listened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(&self.address).unwrap_or_else(|e| panic!("{e}"));
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap_or_else(|e| panic!("{e}"));
+        stream
+    }
+
+    /// Sends the head of a `POST /v1/fellowships` and the first part of its body, holding it in flight.
+    fn start_slow_write(&self, stream: &mut TcpStream, body: &str, sent: usize) {
+        write!(
+            stream,
+            "POST /v1/fellowships HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            self.address,
+            self.token,
+            body.len(),
+            &body[..sent]
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        stream.flush().unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut log = String::new();
+        let _ = self.child.stderr.take().map(|mut e| e.read_to_string(&mut log));
+        log
+    }
+}
+
+fn read_answer(stream: &mut TcpStream) -> String {
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+/// SIGTERM while a request is in flight: the server stops accepting at once, finishes that request,
+/// and exits cleanly. The request is held in flight by sending its body in two parts around the
+/// signal.
+#[test]
+fn sigterm_mid_request_finishes_it_then_exits() {
+    let mut server = Server::start(&["--shutdown-timeout", "10"]);
+    let mut stream = server.connect();
+    let body = r#"{"code": "sd", "name": "Shutdown Anonymous", "website": null}"#;
+    server.start_slow_write(&mut stream, body, 10);
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    // The listener closes at once: new connections are refused while the request is still open.
+    let refused_by = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(&server.address).is_ok() {
+        assert!(Instant::now() < refused_by, "still accepting connections after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Longer than actix's shutdown check interval (1 s): a server that did not wait would have
+    // dropped the connection by now.
+    std::thread::sleep(Duration::from_millis(2500));
+    stream.write_all(&body.as_bytes()[10..]).unwrap_or_else(|e| panic!("{e}"));
+    let answer = read_answer(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 201"), "the request in flight finished: {answer}");
+    let status = server.child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let mut log = String::new();
+    let _ = server.child.stderr.take().map(|mut e| e.read_to_string(&mut log));
+    assert!(status.success(), "exit {status:?}: {log}");
+    assert!(log.contains("shut down"), "{log}");
+    // What the request wrote is in the database.
+    let reopened = lantern::service::Lantern::open(
+        &server.db.url,
+        lantern::service::SeedSource::None,
+        std::sync::Arc::new(lantern::domain::clock::FixedClock(crate::support::test_now())),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(reopened.directory().fellowships().any(|f| f.code.to_string() == "sd"));
+}
+
+/// A request that takes longer than `--request-timeout` (here a body that stops arriving) is
+/// answered 503 problem+json, and writes nothing.
+#[test]
+fn a_request_past_the_timeout_is_answered_503() {
+    let server = Server::start(&["--request-timeout", "1"]);
+    let mut stream = server.connect();
+    let started = Instant::now();
+    server.start_slow_write(&mut stream, r#"{"code": "to", "name": "Timeout", "website": null}"#, 5);
+    let answer = read_answer(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("application/problem+json") && answer.contains("urn:lantern:problem:timeout"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(15), "answered when the time was up, not when the client gave up");
+    let mut check = server.connect();
+    write!(check, "GET /v1/fellowships HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lookup = read_answer(&mut check);
+    assert!(lookup.starts_with("HTTP/1.1 200") && !lookup.contains("\"code\":\"to\""), "nothing was written: {lookup}");
+    server.stop();
+}
+
+/// `--max-connections`: past the cap a new connection waits to be served until one closes.
+#[test]
+fn connections_past_the_cap_wait_for_one_to_close() {
+    let server = Server::start(&["--workers", "1", "--max-connections", "1", "--client-timeout", "30"]);
+    let first = server.connect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut second = server.connect();
+    write!(second, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap_or_else(|e| panic!("{e}"));
+    second.set_read_timeout(Some(Duration::from_millis(1500))).unwrap_or_else(|e| panic!("{e}"));
+    let mut byte = [0u8; 1];
+    let waited = second.read(&mut byte);
+    assert!(waited.is_err(), "the second connection was served while the first held the only slot: {waited:?}");
+    drop(first);
+    second.set_read_timeout(Some(Duration::from_secs(20))).unwrap_or_else(|e| panic!("{e}"));
+    let answer = read_answer(&mut second);
+    assert!(answer.starts_with("HTTP/1.1 200"), "served once the first closed: {answer}");
+    server.stop();
+}

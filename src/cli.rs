@@ -36,6 +36,22 @@ pub enum Command {
     /// running server pulls them on their schedule.
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// The change log (`--database-url`), without a running server.
+    #[command(subcommand)]
+    Changes(ChangesCommand),
+}
+
+/// `lantern changes …`.
+#[derive(Debug, Subcommand)]
+pub enum ChangesCommand {
+    /// Delete changes older than some days, keeping each record's latest change (its current
+    /// state stays restorable). Following nodes behind that point load again; the changes feed
+    /// answers 410 to a `since` below it.
+    Prune {
+        /// Keep the changes of the last this many days.
+        #[arg(long)]
+        older_than_days: u32,
+    },
 }
 
 /// `lantern sources …`.

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Some(Command::Keys(command)) => lantern::run::keys(command, cli.serve),
         Some(Command::Import(command)) => lantern::run::import(command, cli.serve),
         Some(Command::Sources(command)) => lantern::run::sources(command, cli.serve),
+        Some(Command::Changes(command)) => lantern::run::changes(command, cli.serve),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -176,6 +176,19 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
     Ok(())
 }
 
+/// `lantern changes prune`: prunes the change log directly in the database, as the operator.
+pub fn changes(command: crate::cli::ChangesCommand, args: ServeArgs) -> Result<(), String> {
+    let lantern =
+        Lantern::open_database(&args.database_url, SeedSource::None, Arc::new(SystemClock)).map_err(describe)?;
+    match command {
+        crate::cli::ChangesCommand::Prune { older_than_days } => {
+            let pruned = lantern.prune_changes(&Caller::Operator, older_than_days).map_err(describe)?;
+            println!("deleted {} changes; the log is complete after sequence {}", pruned.deleted, pruned.through_seq);
+        }
+    }
+    Ok(())
+}
+
 /// Manages API keys directly in the database, as the operator (actor `cli`).
 pub fn keys(command: KeysCommand, args: ServeArgs) -> Result<(), String> {
     let lantern =

@@ -45,6 +45,9 @@ pub enum ServiceError {
     /// has meetings (HTTP 409).
     #[error("{0}")]
     Conflict(String),
+    /// What was asked for is no longer kept, for example changes older than the pruned log (HTTP 410).
+    #[error("{0}")]
+    Gone(String),
     /// Too many failed authentications from this address (HTTP 429).
     #[error("too many failed authentications; retry after {retry_after_secs} s")]
     TooManyAttempts {

@@ -202,6 +202,12 @@ impl Lantern {
             drop((writer, conn));
             return self.rebuild();
         }
+        let pruned = change_log::pruned_through(&mut conn)?;
+        if applied < pruned {
+            tracing::warn!(applied, pruned, "the change log was pruned past the last change applied; loading again");
+            drop((writer, conn));
+            return self.rebuild();
+        }
         if head - applied > REBUILD_BEYOND {
             drop((writer, conn));
             return self.rebuild();

@@ -87,12 +87,31 @@ impl Lantern {
         let query =
             FeedQuery { after: since, limit: limit_plus_one, kinds, service_bodies: bodies, ..FeedQuery::default() };
         let mut conn = self.database().conn()?;
+        let pruned = change_log::pruned_through(&mut conn)?;
+        if since < pruned {
+            return Err(ServiceError::Gone(format!(
+                "changes up to {pruned} were pruned: read the current state from the lists (GET /v1/meetings, \
+                 /v1/service-bodies, /v1/fellowships), then follow the changes from since={pruned}"
+            )));
+        }
         let mut rows = change_log::feed(&mut conn, &query)?;
         let more = rows.len() > limit;
         rows.truncate(limit);
         let changes = rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;
         let next_since = if more { changes.last().map(|c| c.seq) } else { None };
         Ok(ChangePage { changes, next_since, private })
+    }
+
+    /// Deletes the changes made more than `days` days ago, except each record's latest change (so
+    /// every record stays restorable to its current state); operators and admins only. Followers
+    /// behind the pruned point load again, and the changes feed answers 410 below it.
+    pub fn prune_changes(&self, caller: &Caller, days: u32) -> Result<change_log::Pruned, ServiceError> {
+        super::guard::require_admin(caller)?;
+        let now = self.clock().now();
+        let cutoff = (now - chrono::Duration::days(i64::from(days))).naive_utc();
+        let pruned = self.write(|conn| Ok(change_log::prune(conn, cutoff, now)?))?;
+        tracing::info!(deleted = pruned.deleted, through_seq = pruned.through_seq, "change log pruned");
+        Ok(pruned)
     }
 
     /// The changes of meetings made in `[from, until)` after sequence `after`, optionally of one

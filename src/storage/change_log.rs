@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::change_log;
+use super::schema::{change_log, change_log_pruned};
 use super::{AnyConnection, StorageError};
 
 /// What kind of entity changed.
@@ -359,4 +359,50 @@ pub fn markers_after(conn: &mut AnyConnection, after: i64, limit: i64) -> Result
 /// When change `seq` was made, or `None` when the log holds no such change.
 pub fn made_at(conn: &mut AnyConnection, seq: i64) -> Result<Option<chrono::NaiveDateTime>, StorageError> {
     Ok(change_log::table.find(seq).select(change_log::created_at).first(conn).optional()?)
+}
+
+/// Every change up to this sequence number that was not its entity's latest has been pruned; 0 when
+/// the log was never pruned. A reader that has not seen every change up to it must start over.
+pub fn pruned_through(conn: &mut AnyConnection) -> Result<i64, StorageError> {
+    let through: Option<i64> =
+        change_log_pruned::table.select(change_log_pruned::through_seq).first(conn).optional()?;
+    Ok(through.unwrap_or(0))
+}
+
+/// What pruning removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    /// How many changes were deleted.
+    pub deleted: usize,
+    /// The new `pruned_through` (unchanged when nothing was deleted).
+    pub through_seq: i64,
+}
+
+/// Deletes the changes made before `cutoff`, except each entity's latest change (which holds its
+/// current state, so that every record stays restorable), and records how far the log was pruned.
+/// Call inside a write transaction that holds the writers' lock.
+pub fn prune(
+    conn: &mut AnyConnection,
+    cutoff: chrono::NaiveDateTime,
+    at: DateTime<Utc>,
+) -> Result<Pruned, StorageError> {
+    let later = diesel::alias!(change_log as latest_changes);
+    let latest = later
+        .group_by((later.field(change_log::entity_kind), later.field(change_log::entity_id)))
+        .select(diesel::dsl::max(later.field(change_log::seq)));
+    let doomed = change_log::created_at.lt(cutoff).and(change_log::seq.nullable().ne_all(latest));
+    let last: Option<i64> = change_log::table.filter(doomed).select(diesel::dsl::max(change_log::seq)).first(conn)?;
+    let previous = pruned_through(conn)?;
+    let Some(last) = last else { return Ok(Pruned { deleted: 0, through_seq: previous }) };
+    let deleted = diesel::delete(change_log::table.filter(doomed)).execute(conn)?;
+    let through_seq = last.max(previous);
+    diesel::delete(change_log_pruned::table).execute(conn)?;
+    diesel::insert_into(change_log_pruned::table)
+        .values((
+            change_log_pruned::id.eq(1),
+            change_log_pruned::through_seq.eq(through_seq),
+            change_log_pruned::pruned_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(Pruned { deleted, through_seq })
 }

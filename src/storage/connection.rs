@@ -107,7 +107,19 @@ impl Database {
         match &mut first {
             AnyConnection::Sqlite(c) => {
                 c.batch_execute("PRAGMA journal_mode = WAL;")?;
-                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+                // Processes starting together on a new file may both find a migration pending; the
+                // one that loses rolls back (each migration is one transaction) and looks again.
+                let mut attempt = 0;
+                loop {
+                    match c.run_pending_migrations(SQLITE_MIGRATIONS) {
+                        Ok(_) => break Ok(()),
+                        Err(_) if attempt < 50 => {
+                            attempt += 1;
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                        Err(e) => break Err(e),
+                    }
+                }
             }
             AnyConnection::Postgresql(c) => {
                 // Nodes starting together on an empty database migrate one after the other: the

@@ -139,6 +139,14 @@ diesel::joinable!(meetings -> service_bodies (service_body_id));
 diesel::joinable!(meeting_locations -> meetings (meeting_id));
 diesel::joinable!(meeting_online -> meetings (meeting_id));
 
+diesel::table! {
+    change_log_pruned (id) {
+        id -> Integer,
+        through_seq -> BigInt,
+        pruned_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     fellowships,
     service_bodies,
@@ -146,6 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_locations,
     meeting_online,
     change_log,
+    change_log_pruned,
     api_keys,
     sources,
 );

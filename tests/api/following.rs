@@ -28,6 +28,7 @@ on_both_backends!(
     a_write_through_one_node_is_in_the_others_nearby_answer,
     a_node_that_stopped_following_catches_up,
     readiness_reports_the_lag_and_fails_past_the_limit,
+    pruning_keeps_each_record_restorable_and_sends_lagging_readers_back_to_the_lists,
 );
 
 fn start(backend: Backend) -> Option<TestApp> {
@@ -183,6 +184,49 @@ async fn readiness_reports_the_lag_and_fails_past_the_limit(backend: Backend) {
     drop(admin);
 }
 
+async fn pruning_keeps_each_record_restorable_and_sends_lagging_readers_back_to_the_lists(backend: Backend) {
+    let Some(app) = start(backend) else { return };
+    let behind = node(&app);
+    let admin = issue_key(&app, "admin", None);
+    for name in ["First Name", "Second Name"] {
+        let (status, _, _) = app.send(Method::PATCH, "/v1/meetings/1", Some(&admin), Some(json!({"name": name}))).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _, _) = app.send(Method::DELETE, "/v1/meetings/2", Some(&admin), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let before = app.change_count();
+    // Ten days later, keep a week: every change so far is older, but each record's latest stays.
+    let later = node_at(&app.db.url, test_now() + chrono::Duration::days(10));
+    assert!(later.prune_changes(&Caller::Public, 7).is_err(), "only operators and admins prune");
+    let pruned = later.prune_changes(&Caller::Operator, 7).unwrap_or_else(|e| panic!("{e:?}"));
+    let mut conn = app.lantern.database().conn().unwrap_or_else(|e| panic!("{e}"));
+    let of = |conn: &mut _, kind, id: &str| {
+        lantern::storage::change_log::of_entity(conn, kind, id).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let meeting_one = of(&mut conn, lantern::storage::change_log::EntityKind::Meeting, "1");
+    assert_eq!(meeting_one.len(), 1, "only the latest change of meeting 1 is kept");
+    assert!(meeting_one[0].after_json.as_deref().is_some_and(|a| a.contains("Second Name")));
+    assert_eq!(of(&mut conn, lantern::storage::change_log::EntityKind::Meeting, "2").len(), 1);
+    // 3 fellowships, 3 service bodies, 7 meetings and the key: one change each is left.
+    assert_eq!(app.change_count(), 14);
+    assert_eq!(pruned.deleted as i64, before - 14);
+    assert_eq!(pruned.through_seq, before - 2, "the last change deleted is meeting 1's first rename");
+    drop(conn);
+    // The deleted meeting can still be restored to the state its latest change holds.
+    let (status, _, restored) = app.send(Method::POST, "/v1/meetings/2/restore", Some(&admin), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    // A reader below the pruned point is sent back to the lists; one at it reads on.
+    let (status, _, problem) = app.get("/v1/changes?since=0").await;
+    assert_eq!(status, StatusCode::GONE, "{problem}");
+    assert_eq!(problem["type"], "urn:lantern:problem:gone");
+    let (status, _, page) = app.get(&format!("/v1/changes?since={}", pruned.through_seq)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page["results"].as_array().is_some_and(|r| !r.is_empty()));
+    // A node that had applied less than the pruned point loads everything again.
+    assert_eq!(behind.catch_up().unwrap_or_else(|e| panic!("{e:?}")), Round::Rebuilt);
+    assert_eq!(snapshot(&behind), snapshot(&node(&app)));
+}
+
 /// The database is dropped under a following node, which keeps answering from its snapshot and
 /// stays ready; it is then restored with other contents, and the node loads them. (PostgreSQL: an
 /// SQLite node keeps its open file even when the path is replaced.)
@@ -330,4 +374,66 @@ proptest! {
     fn every_node_converges_to_a_fresh_load_on_postgres(writes in prop::collection::vec(write(), 1..30)) {
         random_writes_through_random_nodes(Backend::Postgres, &writes);
     }
+}
+
+on_both_backends!(nodes_starting_together_on_an_empty_database_migrate_and_seed_once);
+
+async fn nodes_starting_together_on_an_empty_database_migrate_and_seed_once(backend: Backend) {
+    let Some(db) = crate::support::TestDatabase::create(backend) else { return };
+    let nodes: Vec<Lantern> = std::thread::scope(|scope| {
+        let starts: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    Lantern::open(&db.url, SeedSource::Inline(Box::new(small_seed())), Arc::new(FixedClock(test_now())))
+                        .unwrap_or_else(|e| panic!("a node failed to start: {e:?}"))
+                })
+            })
+            .collect();
+        starts.into_iter().map(|s| s.join().unwrap_or_else(|_| panic!("a start panicked"))).collect()
+    });
+    let mut conn = nodes[0].database().conn().unwrap_or_else(|e| panic!("{e}"));
+    let changes = lantern::storage::change_log::count(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(changes, 13, "the seed was written once: 3 fellowships, 3 service bodies, 7 meetings");
+    drop(conn);
+    for node in &nodes {
+        node.catch_up().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(node.directory().meeting_count(), 7);
+    }
+}
+
+async fn rename(app: &TestApp) -> StatusCode {
+    let admin = issue_key(app, "admin", None);
+    app.send(Method::PATCH, "/v1/meetings/1", Some(&admin), Some(json!({"name": "Replayed"}))).await.0
+}
+
+/// `--replica-url`: the node loads and follows from the replica while the head of the log is read on
+/// the primary, so a replica that has not replayed a write yet counts in the node's lag. The
+/// "replica" here is a second database given the same writes by hand, later (no streaming
+/// replication on the test machine).
+#[actix_web::test]
+async fn a_replica_behind_the_primary_is_part_of_the_lag() {
+    let Some(primary) = start(Backend::Postgres) else { return };
+    let Some(replica) = start(Backend::Postgres) else { return };
+    let node = web::Data::new(
+        Lantern::open_with_replica(
+            &primary.db.url,
+            &replica.db.url,
+            SeedSource::None,
+            Arc::new(FixedClock(test_now() + chrono::Duration::seconds(10))),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .with_max_lag(Duration::from_secs(5)),
+    );
+    assert_eq!(rename(&primary).await, StatusCode::OK);
+    assert_eq!(node.catch_up().unwrap_or_else(|e| panic!("{e:?}")), Round::Quiet, "the replica has nothing new");
+    let (status, _, body) = call_node(&node, TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!((body["applied_seq"].as_i64(), body["head_seq"].as_i64()), (Some(13), Some(15)));
+    // The replica replays the primary's writes.
+    assert_eq!(rename(&replica).await, StatusCode::OK);
+    assert_eq!(node.catch_up().unwrap_or_else(|e| panic!("{e:?}")), Round::Applied(2));
+    let (status, _, body) = call_node(&node, TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = MeetingId::new(1).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(node.directory().meeting(id).map(|m| m.data.name.clone()).as_deref(), Some("Replayed"));
 }

@@ -37,6 +37,7 @@ impl FromQuery for ChangesParams {
 
 /// Changes after `since`, oldest first. Contacts, service-body contacts, unpublished meetings
 /// (shown as `null`), actors and key changes are left out unless the caller has an admin key.
+/// Once the log has been pruned (`lantern changes prune`), a `since` below the pruned point is 410.
 #[utoipa::path(
     tag = "history",
     params(ChangesParams),
@@ -45,6 +46,7 @@ impl FromQuery for ChangesParams {
         (status = 200, body = ChangeListResponse),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Bad parameters, each named"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`service_body` names no service body"),
+        (status = 410, body = Problem, content_type = "application/problem+json", description = "`since` is below the point the log was pruned to: read the current state from the lists, then follow from the sequence the problem names"),
     )
 )]
 #[get("/changes")]

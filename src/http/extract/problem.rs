@@ -65,6 +65,9 @@ pub enum ApiError {
     /// 409: the request contradicts the stored state.
     #[error("{0}")]
     Conflict(String),
+    /// 410: what was asked for is no longer kept.
+    #[error("{0}")]
+    Gone(String),
     /// 412: `If-Match` names a version that is no longer current.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -117,6 +120,7 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed", self.to_string(), None),
             ApiError::Conflict(detail) => ("conflict", "Conflict", detail.clone(), None),
+            ApiError::Gone(detail) => ("gone", "Gone", detail.clone(), None),
             ApiError::PreconditionFailed(detail) => ("stale-version", "Precondition failed", detail.clone(), None),
             ApiError::PayloadTooLarge(detail) => ("payload-too-large", "Payload too large", detail.clone(), None),
             ApiError::TooManyRequests(_) => ("too-many-requests", "Too many requests", self.to_string(), None),
@@ -152,6 +156,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) | ApiError::UnknownReference(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) | ApiError::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
@@ -230,6 +235,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized(detail) => ApiError::Unauthorized(detail),
             ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
             ServiceError::Conflict(detail) => ApiError::Conflict(detail),
+            ServiceError::Gone(detail) => ApiError::Gone(detail),
             e @ ServiceError::PreconditionFailed { .. } => ApiError::PreconditionFailed(e.to_string()),
             ServiceError::TooManyAttempts { retry_after_secs } => ApiError::TooManyRequests(retry_after_secs),
             ServiceError::Storage(e) => ApiError::Internal(e.to_string()),

@@ -39,6 +39,18 @@ pub enum Command {
     /// The change log (`--database-url`), without a running server.
     #[command(subcommand)]
     Changes(ChangesCommand),
+    /// Write a consistent copy of the whole database (`--database-url`) to FILE as JSON lines:
+    /// directory, keys' hashes, sources and the change log. Safe while servers run.
+    Backup {
+        /// Where to write it (`-`: standard output).
+        file: PathBuf,
+    },
+    /// Load a backup into an empty database (`--database-url`) of either backend, in one
+    /// transaction: how an office moves from the embedded SQLite to PostgreSQL.
+    Restore {
+        /// The backup (`-`: standard input).
+        file: PathBuf,
+    },
 }
 
 /// `lantern changes …`.

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
         Some(Command::Import(command)) => lantern::run::import(command, cli.serve),
         Some(Command::Sources(command)) => lantern::run::sources(command, cli.serve),
         Some(Command::Changes(command)) => lantern::run::changes(command, cli.serve),
+        Some(Command::Backup { file }) => lantern::run::backup(&file, cli.serve),
+        Some(Command::Restore { file }) => lantern::run::restore(&file, cli.serve),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -189,6 +189,52 @@ pub fn changes(command: crate::cli::ChangesCommand, args: ServeArgs) -> Result<(
     Ok(())
 }
 
+/// `lantern backup FILE`: a consistent copy of the database, as JSON lines (see `storage::backup`).
+pub fn backup(file: &std::path::Path, args: ServeArgs) -> Result<(), String> {
+    let db = crate::storage::Database::open(&args.database_url).map_err(|e| e.to_string())?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let at = chrono::Utc::now().naive_utc();
+    let counts = if file.as_os_str() == "-" {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        crate::storage::backup::dump(&mut conn, &mut out, at)
+    } else {
+        // Written beside the target and renamed when complete, so that FILE is never half a backup.
+        let partial = file.with_extension("partial");
+        let created = std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+        let mut out = std::io::BufWriter::new(created);
+        crate::storage::backup::dump(&mut conn, &mut out, at).and_then(|counts| {
+            out.into_inner()
+                .map_err(|e| e.to_string())
+                .and_then(|f| f.sync_all().map_err(|e| e.to_string()))
+                .and_then(|()| std::fs::rename(&partial, file).map_err(|e| e.to_string()))
+                .map_err(crate::storage::StorageError::Corrupt)?;
+            Ok(counts)
+        })
+    }
+    .map_err(|e| e.to_string())?;
+    eprintln!("backed up {}", describe_counts(&counts));
+    Ok(())
+}
+
+/// `lantern restore FILE`: loads a backup into an empty database, all or nothing.
+pub fn restore(file: &std::path::Path, args: ServeArgs) -> Result<(), String> {
+    let db = crate::storage::Database::open(&args.database_url).map_err(|e| e.to_string())?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let counts = if file.as_os_str() == "-" {
+        crate::storage::backup::restore(&mut conn, &mut std::io::stdin().lock())
+    } else {
+        let opened = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        crate::storage::backup::restore(&mut conn, &mut std::io::BufReader::new(opened))
+    }
+    .map_err(|e| format!("nothing restored: {e}"))?;
+    eprintln!("restored {}", describe_counts(&counts));
+    Ok(())
+}
+
+fn describe_counts(counts: &crate::storage::backup::Counts) -> String {
+    counts.iter().map(|(table, n)| format!("{n} {table}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Manages API keys directly in the database, as the operator (actor `cli`).
 pub fn keys(command: KeysCommand, args: ServeArgs) -> Result<(), String> {
     let lantern =

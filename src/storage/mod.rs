@@ -1,5 +1,6 @@
 //! Diesel storage for both backends: connections, schema, rows and queries. No business rules.
 
+pub mod backup;
 pub mod change_log;
 pub mod connection;
 pub mod keys;

@@ -1,6 +1,7 @@
 //! Integration tests: the real app in process, against SQLite and PostgreSQL.
 
 mod answers;
+mod backup;
 mod bmlt;
 mod bmlt_import;
 mod catalog;

@@ -248,6 +248,10 @@ pub struct ServeArgs {
     /// headers name the client; from anyone else those headers are ignored.
     #[arg(long, env = "LANTERN_TRUSTED_PROXY", value_delimiter = ',', global = true)]
     pub trusted_proxy: Vec<crate::http::limits::Cidr>,
+    /// The header a trusted proxy names the client in: `x-forwarded-for` or `forwarded` (only that
+    /// one is read; the proxy must replace it, not pass the client's own through).
+    #[arg(long, env = "LANTERN_FORWARDED_HEADER", default_value = "x-forwarded-for", global = true)]
+    pub forwarded_header: crate::http::limits::ForwardedHeader,
     /// Reads one client may make per minute (default: no limit).
     #[arg(long, env = "LANTERN_READ_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub read_rate_limit: Option<u32>,

@@ -81,6 +81,7 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     let shared = crate::http::Shared {
         limits: web::Data::new(
             crate::http::limits::Limits::new(args.trusted_proxy.clone(), args.read_rate_limit, args.write_rate_limit)
+                .with_forwarded_header(args.forwarded_header)
                 .with_timeout(std::time::Duration::from_secs(args.request_timeout)),
         ),
         ..Default::default()

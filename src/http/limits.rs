@@ -59,10 +59,34 @@ impl Cidr {
     }
 }
 
+/// Which header names the client behind a trusted proxy. Only one is read: a proxy sets (replaces)
+/// one and passes the other through from the client, who could then name any address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx, HAProxy, Caddy, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded`'s `for=`.
+    Forwarded,
+}
+
+impl std::str::FromStr for ForwardedHeader {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(Self::XForwardedFor),
+            "forwarded" => Ok(Self::Forwarded),
+            other => Err(format!("`{other}` is not x-forwarded-for or forwarded")),
+        }
+    }
+}
+
 /// Rate limits and the proxies whose forwarding headers are believed.
 #[derive(Debug, Default)]
 pub struct Limits {
     trusted: Vec<Cidr>,
+    header: ForwardedHeader,
     reads: Option<Windows<IpAddr>>,
     writes: Option<Windows<u64>>,
     timeout: Option<Duration>,
@@ -73,7 +97,13 @@ impl Limits {
     /// `writes_per_minute` writes per key (`None`: no limit).
     pub fn new(trusted: Vec<Cidr>, reads_per_minute: Option<u32>, writes_per_minute: Option<u32>) -> Self {
         let (reads, writes) = (reads_per_minute.map(Windows::new), writes_per_minute.map(Windows::new));
-        Self { trusted, reads, writes, timeout: None }
+        Self { trusted, header: ForwardedHeader::default(), reads, writes, timeout: None }
+    }
+
+    /// Reads the client from `header` behind a trusted proxy.
+    pub fn with_forwarded_header(mut self, header: ForwardedHeader) -> Self {
+        self.header = header;
+        self
     }
 
     /// Abandons a request (503) that takes longer than `timeout` to answer.
@@ -92,14 +122,14 @@ impl Limits {
     }
 
     /// The client's address: the peer's, or, when the peer is a trusted proxy, the nearest address in
-    /// `Forwarded` (else `X-Forwarded-For`) that is not a trusted proxy itself, read from the right
-    /// (the entries to its left are whatever the client chose to send).
+    /// the configured header that is not a trusted proxy itself, read from the right (the entries to
+    /// its left are whatever the client chose to send).
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();
         if !self.trusts(peer) {
             return Some(peer);
         }
-        let chain = forwarded_for(req);
+        let chain = forwarded_for(req, self.header);
         let nearest_untrusted = chain.iter().rev().find(|ip| !self.trusts(**ip));
         Some(nearest_untrusted.or(chain.first()).copied().unwrap_or(peer))
     }
@@ -133,9 +163,9 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
     value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// The addresses a request passed through, client first: `Forwarded`'s `for=` values when present,
-/// else `X-Forwarded-For`'s. Entries that are not addresses (`unknown`, obfuscated names) are skipped.
-fn forwarded_for(req: &HttpRequest) -> Vec<IpAddr> {
+/// The addresses a request passed through, client first, as `header` lists them. Entries that are
+/// not addresses (`unknown`, obfuscated names) are skipped.
+fn forwarded_for(req: &HttpRequest, header: ForwardedHeader) -> Vec<IpAddr> {
     let values = |name: header::HeaderName| -> Vec<String> {
         req.headers()
             .get_all(name)
@@ -144,9 +174,8 @@ fn forwarded_for(req: &HttpRequest) -> Vec<IpAddr> {
             .map(str::to_owned)
             .collect()
     };
-    let forwarded = values(header::FORWARDED);
-    if !forwarded.is_empty() {
-        return forwarded
+    match header {
+        ForwardedHeader::Forwarded => values(header::FORWARDED)
             .iter()
             .filter_map(|element| {
                 element.split(';').find_map(|pair| {
@@ -154,9 +183,12 @@ fn forwarded_for(req: &HttpRequest) -> Vec<IpAddr> {
                     name.trim().eq_ignore_ascii_case("for").then(|| parse_node(value.trim().trim_matches('"')))?
                 })
             })
-            .collect();
+            .collect(),
+        ForwardedHeader::XForwardedFor => values(header::HeaderName::from_static("x-forwarded-for"))
+            .iter()
+            .filter_map(|v| parse_node(v.trim()))
+            .collect(),
     }
-    values(header::HeaderName::from_static("x-forwarded-for")).iter().filter_map(|v| parse_node(v.trim())).collect()
 }
 
 /// `192.0.2.1`, `192.0.2.1:8080`, `[2001:db8::1]`, `[2001:db8::1]:8080` or `2001:db8::1`.
@@ -241,7 +273,14 @@ mod tests {
         let spoofed = "1.2.3.4, 198.51.100.1, 10.0.0.3";
         assert_eq!(l.client_ip(&from("10.0.0.2:1", "X-Forwarded-For", spoofed)), ip("198.51.100.1"));
         let forwarded = r#"for=1.2.3.4, for="[2001:db8::7]:4711";proto=https, for=10.0.0.3"#;
-        assert_eq!(l.client_ip(&from("10.0.0.2:1", "Forwarded", forwarded)), ip("2001:db8::7"));
+        assert_eq!(
+            l.client_ip(&from("10.0.0.2:1", "Forwarded", forwarded)),
+            ip("10.0.0.2"),
+            "only the configured header is read: a client's own `Forwarded` passed through is ignored"
+        );
+        let rfc = limits(&["10.0.0.0/8"]).with_forwarded_header(ForwardedHeader::Forwarded);
+        assert_eq!(rfc.client_ip(&from("10.0.0.2:1", "Forwarded", forwarded)), ip("2001:db8::7"));
+        assert_eq!(rfc.client_ip(&from("10.0.0.2:1", "X-Forwarded-For", "198.51.100.1")), ip("10.0.0.2"));
         assert_eq!(l.client_ip(&from("10.0.0.2:1", "X-Forwarded-For", "198.51.100.1:5555")), ip("198.51.100.1"));
         // Nothing usable: the proxy itself.
         assert_eq!(l.client_ip(&from("10.0.0.2:1", "X-Forwarded-For", "unknown")), ip("10.0.0.2"));

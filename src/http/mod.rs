@@ -170,6 +170,7 @@ pub fn app_with(
             use actix_web::ResponseError as _;
             use actix_web::dev::Service as _;
             let timeout = limiter.timeout();
+            let id = req.extensions().get::<RequestId>().map(ToString::to_string);
             let outcome = match limiter.check(req.request()) {
                 Some(secs) => {
                     let refusal =
@@ -187,7 +188,20 @@ pub fn app_with(
                 // Past the limit the handler is dropped and a 503 is answered in its place.
                 match actix_web::rt::time::timeout(limit, call).await {
                     Ok(res) => res.map(ServiceResponse::map_into_left_body),
-                    Err(_) => Err(extract::problem::ApiError::TimedOut(limit.as_secs()).into()),
+                    // The request went with the abandoned handler, so this is an error whose
+                    // answer carries by itself what the layers outside add to answers.
+                    Err(_) => {
+                        let mut problem = extract::problem::ApiError::TimedOut(limit.as_secs()).error_response();
+                        let headers = problem.headers_mut();
+                        if let Some(value) = id.and_then(|id| id.parse().ok()) {
+                            headers.insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+                        }
+                        headers.insert(
+                            actix_web::http::header::X_CONTENT_TYPE_OPTIONS,
+                            actix_web::http::header::HeaderValue::from_static("nosniff"),
+                        );
+                        Err(actix_web::error::InternalError::from_response("request timeout", problem).into())
+                    }
                 }
             }
         })
@@ -226,14 +240,21 @@ pub fn app_with(
             let call = srv.call(req);
             let recorder = recorder.clone();
             async move {
-                let res = call.await?;
-                recorder.record(
-                    res.request().match_pattern().as_deref(),
-                    &method,
-                    res.status().as_u16(),
-                    started.elapsed(),
-                );
-                Ok(res)
+                let outcome = call.await;
+                match &outcome {
+                    Ok(res) => recorder.record(
+                        res.request().match_pattern().as_deref(),
+                        &method,
+                        res.status().as_u16(),
+                        started.elapsed(),
+                    ),
+                    // An answer made of an error (a timeout): its route went with its request.
+                    Err(e) => {
+                        let status = e.as_response_error().status_code().as_u16();
+                        recorder.record(None, &method, status, started.elapsed());
+                    }
+                }
+                outcome
             }
         })
         // Answers of a kilobyte or more, compressed as the client asks (see compression.rs).

@@ -52,19 +52,35 @@ pub struct Progress {
     pub applied_made_at: Option<NaiveDateTime>,
     /// The last change the database holds, as last seen (on the primary).
     pub head_seq: i64,
-    /// When the oldest change not yet applied was made, if any.
-    pub oldest_pending: Option<DateTime<Utc>>,
+    /// When this node first saw a change it has not applied (`None` when none is pending).
+    pub pending_since: Option<DateTime<Utc>>,
+    /// The last change this node wrote itself: a replica must have replayed it before the
+    /// follower may read rows from it, or it would put older rows over the node's own writes.
+    pub own_seq: i64,
     /// Whether the last attempt to reach the database succeeded.
     pub database_reachable: bool,
 }
 
 impl Progress {
-    /// The age of the oldest committed change not yet applied, in seconds (0 when none is pending).
+    /// How long the oldest change this node has not applied has been waiting, as far as this node
+    /// can tell: since it first saw it (0 when none is pending). Change times are the writers'
+    /// clocks, taken before a write waits for its locks, so a long import would look old on commit.
     pub fn lag_seconds(&self, now: DateTime<Utc>) -> f64 {
-        match self.oldest_pending {
-            Some(made) if self.head_seq > self.applied_seq => ((now - made).num_milliseconds().max(0)) as f64 / 1000.0,
+        match self.pending_since {
+            Some(seen) if self.head_seq > self.applied_seq => (now - seen).num_milliseconds().max(0) as f64 / 1000.0,
             _ => 0.0,
         }
+    }
+
+    /// Records the head of the log as seen `now`.
+    fn saw_head(&mut self, head: i64, now: DateTime<Utc>) {
+        self.head_seq = head.max(self.applied_seq);
+        if self.head_seq > self.applied_seq {
+            self.pending_since.get_or_insert(now);
+        } else {
+            self.pending_since = None;
+        }
+        self.database_reachable = true;
     }
 }
 
@@ -118,7 +134,8 @@ pub(crate) fn load(
         applied_seq: head,
         applied_made_at: made_at,
         head_seq: head,
-        oldest_pending: None,
+        pending_since: None,
+        own_seq: 0,
         database_reachable: true,
     };
     Ok((directory, progress, loaded))
@@ -144,83 +161,94 @@ impl Lantern {
         self.set_progress(|p| p.database_reachable = false);
     }
 
-    /// Reads the head of the log from the primary (waiting at most `wait` for a connection) and how
-    /// old the oldest pending change is, for readiness and metrics; on failure, marks the database
-    /// unreachable and keeps the last progress seen.
+    /// Reads the head of the log from the primary (waiting at most `wait` for a connection), for
+    /// readiness and metrics; on failure, marks the database unreachable and keeps the last progress seen.
     pub fn observe(&self, wait: Duration) -> Progress {
-        let observed = (|| -> Result<(i64, Option<NaiveDateTime>), StorageError> {
-            let applied = self.progress().applied_seq;
-            let mut conn = self.db.conn_within(wait)?;
-            let head = change_log::head(&mut conn)?;
-            let oldest = match head > applied {
-                true => change_log::markers_after(&mut conn, applied, 1)?.first().map(|m| m.created_at),
-                false => None,
-            };
-            Ok((head, oldest))
-        })();
-        match observed {
-            Ok((head, oldest)) => self.set_progress(|p| {
-                p.head_seq = head.max(p.applied_seq);
-                p.oldest_pending = oldest.map(|t| t.and_utc());
-                p.database_reachable = true;
-            }),
+        let head = self.db.conn_within(wait).and_then(|mut conn| change_log::head(&mut conn));
+        let now = self.clock.now();
+        match head {
+            Ok(head) => self.set_progress(|p| p.saw_head(head, now)),
             Err(_) => self.unreachable(),
         }
         self.progress()
     }
 
+    /// Records a write this node committed: changes `before + 1 ..= after`, the last made at `made`.
+    /// When the snapshot held everything up to `before`, it now holds everything up to `after` (the
+    /// caller publishes the write under the writer lock it still holds).
+    pub(crate) fn wrote(&self, before: i64, after: i64, made: Option<NaiveDateTime>) {
+        if after <= before {
+            return;
+        }
+        let now = self.clock.now();
+        self.set_progress(|p| {
+            p.own_seq = p.own_seq.max(after);
+            if p.applied_seq == before {
+                p.applied_seq = after;
+                p.applied_made_at = made;
+            }
+            p.saw_head(p.head_seq.max(after), now);
+        });
+    }
+
     /// Applies every change committed since the last one applied (in rounds of a few thousand), or
     /// loads the directory again when it must. Blocking.
     pub fn catch_up(&self) -> Result<Round, ServiceError> {
-        let mut total = 0;
+        let (mut total, mut rebuilt) = (0, false);
         loop {
             match self.follow_round() {
                 Ok(Round::Applied(n)) => total += n,
-                Ok(Round::Quiet) if total == 0 => return Ok(Round::Quiet),
-                Ok(Round::Quiet) => return Ok(Round::Applied(total)),
-                Ok(Round::Rebuilt) => {
-                    // What was committed during the load is applied now.
-                    self.catch_up()?;
-                    return Ok(Round::Rebuilt);
-                }
+                Ok(Round::Quiet) => break,
+                // What was committed during the load is applied by the next round; a second
+                // rebuild in one call waits for the next call.
+                Ok(Round::Rebuilt) if rebuilt => break,
+                Ok(Round::Rebuilt) => rebuilt = true,
                 Err(e) => {
                     self.unreachable();
                     return Err(e);
                 }
             }
         }
+        Ok(match (rebuilt, total) {
+            (true, _) => Round::Rebuilt,
+            (false, 0) => Round::Quiet,
+            (false, n) => Round::Applied(n),
+        })
     }
 
-    /// One round: at most `BATCH` changes.
+    /// One round: at most `BATCH` changes, under the node's writer lock.
     fn follow_round(&self) -> Result<Round, ServiceError> {
-        let Progress { applied_seq: applied, applied_made_at, .. } = self.progress();
+        let writer = self.snapshots.lock();
+        let Progress { applied_seq: applied, applied_made_at, own_seq, .. } = self.progress();
+        let now = self.clock.now();
         let head = change_log::head(&mut *self.db.conn()?)?;
         let mut conn = self.reader().conn()?;
-        let writer = self.snapshots.lock();
-        if (applied > 0 && change_log::made_at(&mut conn, applied)? != applied_made_at) || head < applied {
-            tracing::warn!(applied, head, "the change log no longer holds the last change applied; loading again");
+        let reader_head = if self.replica.is_some() { change_log::head(&mut conn)? } else { head };
+        self.set_progress(|p| p.saw_head(head, now));
+        if head < applied {
+            tracing::warn!(applied, head, "the change log is shorter than what was applied; loading again");
             drop((writer, conn));
             return self.rebuild();
         }
-        let pruned = change_log::pruned_through(&mut conn)?;
-        if applied < pruned {
-            tracing::warn!(applied, pruned, "the change log was pruned past the last change applied; loading again");
-            drop((writer, conn));
-            return self.rebuild();
+        if reader_head < applied.max(own_seq) {
+            // The replica has not replayed what this snapshot already holds: wait for it.
+            return Ok(Round::Quiet);
         }
-        if head - applied > REBUILD_BEYOND {
+        let replaced = applied > 0 && change_log::made_at(&mut conn, applied)? != applied_made_at;
+        let pruned = change_log::pruned_through(&mut conn)? > applied;
+        if replaced || pruned || reader_head - applied > REBUILD_BEYOND {
+            tracing::warn!(
+                applied,
+                reader_head,
+                replaced,
+                pruned,
+                "cannot catch up from the change log; loading again"
+            );
             drop((writer, conn));
             return self.rebuild();
         }
         let markers = change_log::markers_after(&mut conn, applied, BATCH)?;
-        let Some(last) = markers.last().cloned() else {
-            self.set_progress(|p| {
-                p.head_seq = head.max(applied);
-                p.oldest_pending = None;
-                p.database_reachable = true;
-            });
-            return Ok(Round::Quiet);
-        };
+        let Some(last) = markers.last().cloned() else { return Ok(Round::Quiet) };
         let mut meetings = BTreeSet::new();
         let mut catalog = false;
         for marker in &markers {
@@ -237,9 +265,7 @@ impl Lantern {
         let ids: Vec<MeetingId> = meetings.into_iter().collect();
         let rows = queries::live_meetings(&mut conn, &ids)?;
         let catalog = catalog.then(|| queries::load_catalog(&mut conn)).transpose()?;
-        let pending = change_log::markers_after(&mut conn, last.seq, 1)?.first().map(|m| m.created_at.and_utc());
         drop(conn);
-        let now = self.clock.now();
         let current = self.directory();
         let updates: Vec<(MeetingId, Option<Arc<crate::domain::meeting::Meeting>>)> = rows
             .into_iter()
@@ -255,14 +281,14 @@ impl Lantern {
                 if updates.is_empty() { d } else { d.with_meetings(updates, now) }
             });
         }
-        drop(writer);
         self.set_progress(|p| {
             p.applied_seq = last.seq;
             p.applied_made_at = Some(last.created_at);
-            p.head_seq = head.max(last.seq);
-            p.oldest_pending = pending;
-            p.database_reachable = true;
+            // Whatever is still pending was seen now, at the latest.
+            p.pending_since = None;
+            p.saw_head(head.max(last.seq), now);
         });
+        drop(writer);
         Ok(Round::Applied(markers.len()))
     }
 
@@ -271,7 +297,7 @@ impl Lantern {
         let (directory, progress, _) = load(&mut *self.reader().conn()?, self.clock.now())?;
         let writer = self.snapshots.lock();
         self.snapshots.publish(&writer, |_| directory);
-        self.set_progress(|p| *p = progress);
+        self.set_progress(|p| *p = Progress { own_seq: p.own_seq, ..progress });
         tracing::info!(applied_seq = progress.applied_seq, "directory loaded again from the database");
         Ok(Round::Rebuilt)
     }

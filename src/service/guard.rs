@@ -20,13 +20,17 @@ impl Lantern {
     ) -> Result<(super::snapshot::WriterGuard<'_>, T), ServiceError> {
         let writer = self.snapshots.lock();
         let mut conn = self.database().conn()?;
-        let value = conn.transaction(|conn| {
+        let (value, before, after, made) = conn.transaction(|conn| {
             change_log::serialize_writers(conn)?;
+            let before = change_log::head(conn)?;
             let value = f(conn)?;
+            let after = change_log::head(conn)?;
+            let made = if after > before { change_log::made_at(conn, after)? } else { None };
             change_log::announce(conn)?;
-            Ok::<_, ServiceError>(value)
+            Ok::<_, ServiceError>((value, before, after, made))
         })?;
-        // This node's follower records the new position (other nodes hear of it by notification or poll).
+        // The snapshot is about to hold this write (other nodes hear of it by notification or poll).
+        self.wrote(before, after, made);
         self.follow_signal.nudge();
         Ok((writer, value))
     }

@@ -87,6 +87,8 @@ impl Lantern {
         let query =
             FeedQuery { after: since, limit: limit_plus_one, kinds, service_bodies: bodies, ..FeedQuery::default() };
         let mut conn = self.database().conn()?;
+        let mut rows = change_log::feed(&mut conn, &query)?;
+        // Read after the page, so that a prune committed meanwhile cannot leave a silent hole in it.
         let pruned = change_log::pruned_through(&mut conn)?;
         if since < pruned {
             return Err(ServiceError::Gone(format!(
@@ -94,7 +96,6 @@ impl Lantern {
                  /v1/service-bodies, /v1/fellowships), then follow the changes from since={pruned}"
             )));
         }
-        let mut rows = change_log::feed(&mut conn, &query)?;
         let more = rows.len() > limit;
         rows.truncate(limit);
         let changes = rows.into_iter().map(entry).collect::<Result<Vec<_>, _>>()?;

@@ -386,11 +386,18 @@ pub fn prune(
     cutoff: chrono::NaiveDateTime,
     at: DateTime<Utc>,
 ) -> Result<Pruned, StorageError> {
-    let later = diesel::alias!(change_log as latest_changes);
-    let latest = later
-        .group_by((later.field(change_log::entity_kind), later.field(change_log::entity_id)))
-        .select(diesel::dsl::max(later.field(change_log::seq)));
-    let doomed = change_log::created_at.lt(cutoff).and(change_log::seq.nullable().ne_all(latest));
+    // A change is superseded when a later one of the same entity exists: a correlated lookup on
+    // the (entity_kind, entity_id) index, which stays linear where `NOT IN (SELECT max ... GROUP BY)`
+    // would compare every row with every entity's latest once the list outgrows PostgreSQL's work_mem.
+    let later = diesel::alias!(change_log as later_changes);
+    let superseded = diesel::dsl::exists(
+        later
+            .filter(later.field(change_log::entity_kind).eq(change_log::entity_kind))
+            .filter(later.field(change_log::entity_id).eq(change_log::entity_id))
+            .filter(later.field(change_log::seq).gt(change_log::seq))
+            .select(later.field(change_log::seq)),
+    );
+    let doomed = change_log::created_at.lt(cutoff).and(superseded);
     let last: Option<i64> = change_log::table.filter(doomed).select(diesel::dsl::max(change_log::seq)).first(conn)?;
     let previous = pruned_through(conn)?;
     let Some(last) = last else { return Ok(Pruned { deleted: 0, through_seq: previous }) };

@@ -129,6 +129,7 @@ fn a_request_past_the_timeout_is_answered_503() {
     let answer = read_answer(&mut stream);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("application/problem+json") && answer.contains("urn:lantern:problem:timeout"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("x-request-id:"), "a timeout carries its request id: {answer}");
     assert!(started.elapsed() < Duration::from_secs(15), "answered when the time was up, not when the client gave up");
     let mut check = server.connect();
     write!(check, "GET /v1/fellowships HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -142,8 +143,12 @@ fn a_request_past_the_timeout_is_answered_503() {
 #[test]
 fn connections_past_the_cap_wait_for_one_to_close() {
     let server = Server::start(&["--workers", "1", "--max-connections", "1", "--client-timeout", "30"]);
-    let first = server.connect();
-    std::thread::sleep(Duration::from_millis(200));
+    // The first connection is served once and kept open, so it surely holds the only slot.
+    let mut first = server.connect();
+    write!(first, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap_or_else(|e| panic!("{e}"));
+    let mut head = [0u8; 12];
+    first.read_exact(&mut head).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&head, b"HTTP/1.1 200");
     let mut second = server.connect();
     write!(second, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap_or_else(|e| panic!("{e}"));
     second.set_read_timeout(Some(Duration::from_millis(1500))).unwrap_or_else(|e| panic!("{e}"));

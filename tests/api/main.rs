@@ -12,6 +12,7 @@ mod fake_server;
 mod following;
 mod golden;
 mod history;
+mod hostile;
 mod layers;
 mod limits;
 mod meeting_guide;

@@ -172,10 +172,46 @@ pub trait FromQuery: Sized {
     fn from_query(q: &mut QueryReader<'_>) -> Self;
 }
 
+/// The keys (as sent, `[]` and all) of the pairs of `raw` whose key or value is not UTF-8 once
+/// percent-decoded.
+fn not_utf8(raw: &str) -> Vec<String> {
+    let decoded = |text: &str| {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (b'%', Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                }
+                (byte, _, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).is_ok()
+    };
+    raw.split('&')
+        .filter(|part| !part.is_empty() && !decoded(part))
+        .map(|part| {
+            let key = part.split_once('=').map_or(part, |(k, _)| k);
+            form_urlencoded::parse(key.as_bytes()).next().map_or_else(String::new, |(k, _)| k.into_owned())
+        })
+        .collect()
+}
+
 /// Parses `raw` into `T`, or a 400 naming every bad parameter.
 pub fn parse_query<T: FromQuery>(raw: &str) -> Result<T, ApiError> {
     let pairs = QueryPairs::parse(raw);
     let mut reader = QueryReader::new(&pairs);
+    // Percent-decoding replaces bytes that are not UTF-8 with U+FFFD, which would then match
+    // nothing, silently: such a parameter is refused instead.
+    for key in not_utf8(raw) {
+        reader.push(&key, "is not UTF-8 once percent-decoded");
+    }
     let value = T::from_query(&mut reader);
     reader.finish().map_err(ApiError::invalid_query)?;
     Ok(value)

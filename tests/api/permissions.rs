@@ -20,6 +20,7 @@ const OTHER: (i64, i64) = (3, 4);
 
 on_both_backends!(
     the_permission_matrix_holds_for_every_role_target_and_write,
+    imports_sources_keys_and_the_catalog_hold_to_the_matrix,
     repeated_failed_authentications_get_429_with_retry_after,
     private_fields_and_drafts_show_only_to_keys_with_rights,
     every_valid_key_may_ask_who_it_is,
@@ -177,4 +178,118 @@ async fn every_valid_key_may_ask_who_it_is(backend: Backend) {
     assert!(status.is_success(), "revoked");
     let (status, _, problem) = app.send(Method::GET, "/v1/keys/me", Some(&admin), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+}
+
+/// Everything a refusal must leave as it was: the change log, the directory, the sources and the keys.
+async fn everything(app: &TestApp, admin: &str) -> (i64, (Value, Value), Value, Value) {
+    let sources = app.send(Method::GET, "/v1/sources", Some(admin), None).await.2;
+    let mut keys = app.send(Method::GET, "/v1/keys", Some(admin), None).await.2;
+    // A key's use is recorded even when what it asked for is refused.
+    for key in keys["results"].as_array_mut().into_iter().flatten() {
+        key["last_used_at"] = Value::Null;
+    }
+    (app.change_count(), app.state(), sources, keys)
+}
+
+/// The rest of the matrix: imports follow the meeting rights (admins anywhere, publishers in their
+/// body and below, observers and the public never); service bodies, fellowships, sources and keys
+/// are admins' alone. Each refusal is 401 (no key) or 403 and changes nothing.
+async fn imports_sources_keys_and_the_catalog_hold_to_the_matrix(backend: Backend) {
+    let Some(app) = app(backend) else { return };
+    app.lantern.set_source_settings(lantern::service::sources::SourceSettings {
+        reach: lantern::fetch::Reach::LoopbackOnly,
+        timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    });
+    let admin = issue_key(&app, "admin", None);
+    let publisher = issue_key(&app, "publisher", Some(1));
+    let observer = issue_key(&app, "observer", Some(1));
+    let roles: [(&str, Option<&str>); 4] =
+        [("publisher", Some(&publisher)), ("observer", Some(&observer)), ("public", None), ("admin", Some(&admin))];
+    let feed = json!([{"slug": "matrix", "name": "Matrix", "day": 2, "time": "19:00", "latitude": 52.5, "longitude": 13.4, "types": ["O"]}]);
+    // What the admin-only writes act on, made by the admin first.
+    let source = json!({"url": "http://127.0.0.1:9/feed.json", "kind": "meeting-guide", "service_body_id": 3, "every_minutes": 60});
+    let (status, _, added) = app.send(Method::POST, "/v1/sources", Some(&admin), Some(source.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let (status, _, issued) = app
+        .send(
+            Method::POST,
+            "/v1/keys",
+            Some(&admin),
+            Some(json!({"name": "spare", "role": "observer", "service_body_id": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let (source_id, key_id) = (added["id"].clone(), issued["key"]["id"].clone());
+    assert!(key_id.is_i64(), "{issued}");
+    for (role, token) in roles {
+        let refused = if role == "public" { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+        for (target, (body, _)) in [("own", OWN), ("descendant", DESCENDANT), ("other", OTHER)] {
+            let allowed = role == "admin" || (role == "publisher" && target != "other");
+            let uri = format!("/v1/service-bodies/{body}/imports/meeting-guide");
+            let before = everything(&app, &admin).await;
+            let (status, _, answer) = app.send(Method::POST, &uri, token, Some(feed.clone())).await;
+            let what = format!("{role} imports into {target}");
+            if allowed {
+                assert_eq!(status, StatusCode::OK, "{what}: {answer}");
+            } else {
+                assert_eq!(status, refused, "{what}: {answer}");
+                assert_eq!(answer["status"], refused.as_u16(), "{what} answers problem+json");
+                assert_eq!(everything(&app, &admin).await, before, "{what} changes nothing");
+            }
+        }
+        let admin_only: Vec<(Method, String, Option<Value>, StatusCode)> = vec![
+            (
+                Method::POST,
+                "/v1/service-bodies".into(),
+                Some(
+                    json!({"name": format!("{role} area"), "kind": "area", "parent_id": 1, "fellowship": "aa", "time_zone": "Europe/Berlin"}),
+                ),
+                StatusCode::CREATED,
+            ),
+            (
+                Method::PATCH,
+                "/v1/service-bodies/2".into(),
+                Some(json!({"website": format!("https://{role}.example.org")})),
+                StatusCode::OK,
+            ),
+            (
+                Method::POST,
+                "/v1/fellowships".into(),
+                Some(json!({"code": format!("x{}", role.len()), "name": format!("{role} Anonymous"), "website": null})),
+                StatusCode::CREATED,
+            ),
+            (
+                Method::POST,
+                "/v1/sources".into(),
+                Some(
+                    json!({"url": format!("http://127.0.0.1:9/{role}.json"), "kind": "meeting-guide", "service_body_id": 2}),
+                ),
+                StatusCode::CREATED,
+            ),
+            (Method::POST, format!("/v1/sources/{source_id}/pull"), None, StatusCode::OK),
+            (Method::GET, "/v1/keys".into(), None, StatusCode::OK),
+            (
+                Method::POST,
+                "/v1/keys".into(),
+                Some(json!({"name": format!("{role} key"), "role": "observer", "service_body_id": 1})),
+                StatusCode::CREATED,
+            ),
+            (Method::POST, format!("/v1/keys/{key_id}/rotate"), None, StatusCode::OK),
+            (Method::DELETE, format!("/v1/keys/{key_id}"), None, StatusCode::OK),
+            (Method::DELETE, format!("/v1/sources/{source_id}"), None, StatusCode::NO_CONTENT),
+        ];
+        for (method, uri, body_json, ok) in admin_only {
+            let what = format!("{role} {method} {uri}");
+            let before = everything(&app, &admin).await;
+            let (status, _, answer) = app.send(method, &uri, token, body_json).await;
+            if role == "admin" {
+                assert!(status == ok || (ok == StatusCode::OK && status.is_success()), "{what}: {status} {answer}");
+            } else {
+                assert_eq!(status, refused, "{what}: {answer}");
+                assert_eq!(answer["status"], refused.as_u16(), "{what} answers problem+json");
+                assert_eq!(everything(&app, &admin).await, before, "{what} changes nothing");
+            }
+        }
+    }
 }

@@ -5,8 +5,9 @@ behind followers fall under a stream of writes. Started by scripts/follow.sh, wh
     follow.py WRITER_URL FOLLOWER_URL [FOLLOWER_URL...] --token TOKEN --service-body ID
 
 Prints, for single writes, the time from the write's 201 until the meeting is in every follower's
-nearby answer (p50, p99, max); then sends writes as fast as one client can for a few seconds and
-prints the write rate and the followers' lag (sampled from /readyz) at p50 and p99.
+nearby answer (p50, p99, max); then sends writes from several clients at once for a few seconds and
+prints the write rate and the followers' lag (sampled from /readyz) at p50 and p99, and how long after
+the last write both followers held it.
 Talks to the URLs it is given only, which follow.sh points at 127.0.0.1.
 """
 
@@ -69,6 +70,7 @@ def main():
     ap.add_argument("--writes", type=int, default=100)
     ap.add_argument("--burst-seconds", type=float, default=5.0)
     ap.add_argument("--label", default="")
+    ap.add_argument("--writers", type=int, default=4, help="concurrent writing clients in the burst")
     a = ap.parse_args()
 
     delays = []
@@ -109,18 +111,40 @@ def main():
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    started, written = time.monotonic(), 0
-    while time.monotonic() - started < a.burst_seconds:
-        status, _ = call("POST", f"{a.writer}/v1/meetings", a.token,
-                         meeting(f"Burst {a.label} {written} {time.time_ns()}", a.service_body, a.writes + written))
-        assert status == 201, status
-        written += 1
+    started = time.monotonic()
+    counts = [0] * a.writers
+
+    def writer(n):
+        while time.monotonic() - started < a.burst_seconds:
+            i = a.writes + n * 100000 + counts[n]
+            status, _ = call("POST", f"{a.writer}/v1/meetings", a.token,
+                             meeting(f"Burst {a.label} {n} {counts[n]} {time.time_ns()}", a.service_body, i))
+            assert status == 201, status
+            counts[n] += 1
+
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(a.writers)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
     elapsed = time.monotonic() - started
+    # Until the followers hold the last write: the lag samples continue to the end.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        heads = []
+        for f in a.followers:
+            _, body = call("GET", f"{f}/readyz")
+            heads.append(body["applied_seq"] >= body["head_seq"])
+        if all(heads):
+            break
+        time.sleep(0.05)
+    caught_up = time.monotonic() - started - elapsed
     stop.set()
     sampler.join()
-    print(f"{a.label}: {written} writes in {elapsed:.1f} s ({written / elapsed:.0f}/s) through one node; "
-          f"followers' lag over {len(lags)} samples: p50 {percentile(lags, 50):.3f} s, "
-          f"p99 {percentile(lags, 99):.3f} s, max {max(lags):.3f} s")
+    written = sum(counts)
+    print(f"{a.label}: {written} writes in {elapsed:.1f} s ({written / elapsed:.0f}/s) through one node from "
+          f"{a.writers} clients; followers' lag over {len(lags)} samples: p50 {percentile(lags, 50):.3f} s, "
+          f"p99 {percentile(lags, 99):.3f} s, max {max(lags):.3f} s; caught up {caught_up:.2f} s after the last write")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ nodes() {
   done
   body=$(curl --noproxy '*' -fsS "${urls[0]}/v1/service-bodies" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["id"])')
   NO_PROXY='*' python3 scripts/follow.py "${urls[@]}" --token "$token" --service-body "$body" \
-    --writes "$WRITES" --burst-seconds "$BURST_SECONDS" --label "$label"
+    --writes "$WRITES" --burst-seconds "$BURST_SECONDS" --writers "${WRITERS:-4}" --label "$label"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   PIDS=()

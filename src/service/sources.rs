@@ -325,7 +325,12 @@ impl Follower {
             threads.push(std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv_timeout(tick);
-                    let Ok(id) = next else { continue };
+                    let id = match next {
+                        Ok(id) => id,
+                        Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                        // The scheduler is gone: waiting again would return at once, for ever.
+                        Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    };
                     let pulled = std::panic::catch_unwind(AssertUnwindSafe(|| lantern.pull_if_due(id)));
                     if let Ok(Err(e)) = pulled {
                         tracing::warn!(source = id, error = %e, "a source could not be pulled");

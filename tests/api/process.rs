@@ -73,6 +73,14 @@ impl Server {
     }
 }
 
+/// A test that fails half-way must not leave its server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn read_answer(stream: &mut TcpStream) -> String {
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);

@@ -38,6 +38,12 @@ fn meeting_located(key: &str, latitude: Value) -> TestRequest {
     with_key(TestRequest::post().uri("/v1/meetings"), key).set_json(body)
 }
 
+/// `POST /v1/sources` following `url`.
+fn source_at(key: &str, url: &str) -> TestRequest {
+    with_key(TestRequest::post().uri("/v1/sources"), key)
+        .set_json(json!({"url": url, "kind": "meeting-guide", "service_body_id": 2}))
+}
+
 fn get(uri: &str) -> TestRequest {
     TestRequest::get().uri(uri)
 }
@@ -48,24 +54,44 @@ fn cases(admin: &str) -> Vec<Case> {
     let mut schedule_zone = berlin_meeting(2, "Hostile");
     schedule_zone["schedule"]["time_zone"] = json!("../../etc/passwd");
     vec![
-        case("a body over 64 KiB", raw_post("/v1/meetings", admin, vec![b' '; 70 * 1024]), StatusCode::PAYLOAD_TOO_LARGE),
+        case(
+            "a body over 64 KiB",
+            raw_post("/v1/meetings", admin, vec![b' '; 70 * 1024]),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
         case(
             "an import over 20 MiB",
             raw_post("/v1/service-bodies/2/imports/meeting-guide", admin, vec![b' '; 21 * 1024 * 1024]),
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
         case("JSON nested 10,000 deep", raw_post("/v1/meetings", admin, deep), StatusCode::BAD_REQUEST),
-        case("a name of 20,000 characters", meeting_with(admin, "name", json!("x".repeat(20_000))), StatusCode::UNPROCESSABLE_ENTITY),
-        case("invalid UTF-8 in a body", raw_post("/v1/meetings", admin, b"{\"name\": \"\xff\xfe\"}".to_vec()), StatusCode::BAD_REQUEST),
+        case(
+            "a name of 20,000 characters",
+            meeting_with(admin, "name", json!("x".repeat(20_000))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        case(
+            "invalid UTF-8 in a body",
+            raw_post("/v1/meetings", admin, b"{\"name\": \"\xff\xfe\"}".to_vec()),
+            StatusCode::BAD_REQUEST,
+        ),
         case("invalid UTF-8 in a query", get("/v1/meetings?q=%FF%FE"), StatusCode::BAD_REQUEST),
         case("invalid UTF-8 in a path", get("/v1/meetings/%FF"), StatusCode::NOT_FOUND),
         case("NaN coordinates", get("/v1/meetings/nearby?lat=NaN&lon=0"), StatusCode::BAD_REQUEST),
         case("infinite coordinates", get("/v1/meetings/nearby?lat=0&lon=inf"), StatusCode::BAD_REQUEST),
         case("a latitude of 1e308", get("/v1/meetings/nearby?lat=1e308&lon=0"), StatusCode::BAD_REQUEST),
         case("a body latitude of 1e308", meeting_located(admin, json!(1e308)), StatusCode::UNPROCESSABLE_ENTITY),
-        case("NaN in a body (not JSON)", raw_post("/v1/meetings", admin, r#"{"location": {"latitude": NaN}}"#), StatusCode::BAD_REQUEST),
+        case(
+            "NaN in a body (not JSON)",
+            raw_post("/v1/meetings", admin, r#"{"location": {"latitude": NaN}}"#),
+            StatusCode::BAD_REQUEST,
+        ),
         case("limit=10^12", get("/v1/meetings?limit=1000000000000"), StatusCode::BAD_REQUEST),
-        case("a zone like a path", with_key(TestRequest::post().uri("/v1/meetings"), admin).set_json(schedule_zone), StatusCode::UNPROCESSABLE_ENTITY),
+        case(
+            "a zone like a path",
+            with_key(TestRequest::post().uri("/v1/meetings"), admin).set_json(schedule_zone),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         case("SQL in a path id", get("/v1/meetings/1;DROP%20TABLE%20meetings"), StatusCode::NOT_FOUND),
         case("SQL in a fellowship filter", get("/v1/meetings?fellowship=aa'%20OR%201=1--"), StatusCode::BAD_REQUEST),
         case(
@@ -75,35 +101,30 @@ fn cases(admin: &str) -> Vec<Case> {
                 .set_json(json!({"name": "Injected"})),
             StatusCode::BAD_REQUEST,
         ),
-        case("a JSONP callback that is not an identifier", get("/client_interface/jsonp/?switcher=GetFieldKeys&callback=alert(document.cookie)"), StatusCode::BAD_REQUEST),
         case(
-            "a source at a file:// URL",
-            with_key(TestRequest::post().uri("/v1/sources"), admin)
-                .set_json(json!({"url": "file:///etc/passwd", "kind": "meeting-guide", "service_body_id": 2})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            "a JSONP callback that is not an identifier",
+            get("/client_interface/jsonp/?switcher=GetFieldKeys&callback=alert(document.cookie)"),
+            StatusCode::BAD_REQUEST,
         ),
+        case("a source at a file:// URL", source_at(admin, "file:///etc/passwd"), StatusCode::UNPROCESSABLE_ENTITY),
         case(
             "a source at the cloud metadata address",
-            with_key(TestRequest::post().uri("/v1/sources"), admin)
-                .set_json(json!({"url": "http://169.254.169.254/latest/meta-data/", "kind": "meeting-guide", "service_body_id": 2})),
+            source_at(admin, "http://169.254.169.254/latest/meta-data/"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         case(
             "a source at a private address",
-            with_key(TestRequest::post().uri("/v1/sources"), admin)
-                .set_json(json!({"url": "http://192.168.1.1/feed.json", "kind": "meeting-guide", "service_body_id": 2})),
+            source_at(admin, "http://192.168.1.1/feed.json"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         case(
             "a source at a link-local address",
-            with_key(TestRequest::post().uri("/v1/sources"), admin)
-                .set_json(json!({"url": "http://169.254.10.20/feed.json", "kind": "meeting-guide", "service_body_id": 2})),
+            source_at(admin, "http://169.254.10.20/feed.json"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         case(
             "a source at a loopback address",
-            with_key(TestRequest::post().uri("/v1/sources"), admin)
-                .set_json(json!({"url": "http://127.0.0.1:9/feed.json", "kind": "meeting-guide", "service_body_id": 2})),
+            source_at(admin, "http://127.0.0.1:9/feed.json"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ]

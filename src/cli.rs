@@ -240,6 +240,10 @@ pub struct ServeArgs {
     /// `/readyz` answers 503 when the oldest change not yet applied is older than this many seconds.
     #[arg(long, env = "LANTERN_MAX_LAG_SECONDS", default_value_t = 5, global = true)]
     pub max_lag_seconds: u64,
+    /// How long a request waits for the database (a pooled connection, SQLite's write lock, the
+    /// writers' turn on PostgreSQL) before it answers 503, in milliseconds.
+    #[arg(long, env = "LANTERN_DATABASE_WAIT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=600_000), global = true)]
+    pub database_wait_ms: u64,
     /// On SIGTERM or SIGINT, how many seconds requests in flight may take to finish before the
     /// server closes their connections.
     #[arg(long, env = "LANTERN_SHUTDOWN_TIMEOUT", default_value_t = 20, global = true)]

@@ -42,6 +42,8 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
         None => Lantern::open(&args.database_url, seed_source(&args), Arc::new(SystemClock)),
     }
     .map_err(describe)?
+    .with_database_wait(std::time::Duration::from_millis(args.database_wait_ms))
+    .map_err(describe)?
     .with_failed_auth_limit(args.max_failed_auth)
     .with_max_lag(std::time::Duration::from_secs(args.max_lag_seconds));
     #[cfg(feature = "baseline")]

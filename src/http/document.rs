@@ -56,12 +56,19 @@ pub fn base() -> Document {
 /// - `401` and `429` wherever a key is read (a bad key is 401; past the limit, 429);
 /// - `400` (malformed JSON) and `413` (over 64 KiB) wherever a body is, and `400` wherever
 ///   `If-Match` is read;
+/// - `503` everywhere (request timeout, database outage) and `507` on writes (database full);
 /// - `allowEmptyValue` on every optional query parameter: an empty value counts as absent, as
 ///   HTML forms send unfilled fields.
 pub fn with_conventions(mut api: Document) -> Document {
     for (path, item) in api.paths.paths.iter_mut() {
         // Health, readiness and metrics are never rate-limited (see `limits.rs`).
         let limited = !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
+        // Writes can find the database full.
+        for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
+            op.responses.responses.entry("507".to_owned()).or_insert_with(|| {
+                problem("The database has no room left for the write; nothing was changed").into()
+            });
+        }
         for op in operations_mut(item) {
             conventions(op, limited);
         }
@@ -69,11 +76,12 @@ pub fn with_conventions(mut api: Document) -> Document {
     api
 }
 
+fn problem(description: &str) -> utoipa::openapi::Response {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    ResponseBuilder::new().description(description).content(PROBLEM_JSON, content).build()
+}
+
 fn conventions(op: &mut Operation, limited: bool) {
-    let problem = |description: &str| {
-        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
-        ResponseBuilder::new().description(description).content(PROBLEM_JSON, content).build()
-    };
     let reads_key =
         op.security.iter().flatten().any(|s| serde_json::to_value(s).ok().is_some_and(|v| v.get("api_key").is_some()));
     let has_body = op.request_body.is_some();
@@ -90,7 +98,10 @@ fn conventions(op: &mut Operation, limited: bool) {
     if limited {
         add("429", "Too many requests from this client or key (with the server's rate limits on); see `Retry-After`");
     }
-    add("503", "The answer took longer than the server's request timeout");
+    add(
+        "503",
+        "The answer took longer than the server's request timeout, or the database could not serve it within the wait (unreachable, busy, read-only, connection lost: the problem's `type` says which, and whether a write may have been applied); see `Retry-After`",
+    );
     let states_condition =
         op.parameters.iter().flatten().any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "If-Match"));
     if states_condition {

@@ -218,7 +218,13 @@ pub fn app_with(
                     .headers()
                     .get(actix_web::http::header::CONTENT_TYPE)
                     .is_some_and(|v| v.as_bytes() == problem::PROBLEM_JSON.as_bytes());
-                let mut res = if status.is_server_error() && status != 503 {
+                let known = res.response().error().and_then(|e| e.as_error::<problem::ApiError>());
+                let mut res = if let Some(rendered) =
+                    known.filter(|_| status.is_server_error()).map(|e| e.render(Some(id.clone())))
+                {
+                    // A server error our handlers named (an outage): its own problem, with the request id.
+                    res.into_response(rendered)
+                } else if status.is_server_error() && status != 503 {
                     res.into_response(problem_response(&internal_problem(id.clone())))
                 } else if status.is_client_error() && !is_problem {
                     // Rejections that bypass our handlers (an oversized raw body, say) still answer problem+json.

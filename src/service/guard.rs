@@ -9,7 +9,10 @@ use crate::domain::access::Caller;
 use crate::domain::directory::Directory;
 use crate::domain::ids::{MeetingId, ServiceBodyId};
 use crate::domain::meeting::Meeting;
-use crate::storage::{AnyConnection, change_log, writes};
+use crate::storage::{AnyConnection, StorageError, change_log, writes};
+
+/// The least a write waits for a connection or the database's lock, however long it queued.
+const MIN_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Lantern {
     /// Runs `f` in a write transaction that holds this node's writer lock and, on PostgreSQL,
@@ -18,10 +21,15 @@ impl Lantern {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> Result<T, ServiceError>,
     ) -> Result<(super::snapshot::WriterGuard<'_>, T), ServiceError> {
-        let writer = self.snapshots.lock();
-        let mut conn = self.database().conn()?;
+        // Every wait is bounded: a write that cannot go ahead within the database wait answers 503.
+        let wait = self.db.wait();
+        let started = std::time::Instant::now();
+        let writer = self.snapshots.lock_within(wait).ok_or_else(|| {
+            StorageError::Busy(format!("writes on this node queued for more than {} ms", wait.as_millis()))
+        })?;
+        let mut conn = self.db.conn_within(wait.saturating_sub(started.elapsed()).max(MIN_WAIT))?;
         let (value, before, after, made) = conn.transaction(|conn| {
-            change_log::serialize_writers(conn)?;
+            change_log::serialize_writers(conn, wait.saturating_sub(started.elapsed()).max(MIN_WAIT))?;
             let before = change_log::head(conn)?;
             let value = f(conn)?;
             let after = change_log::head(conn)?;

@@ -167,6 +167,20 @@ impl Lantern {
         self.places.get()
     }
 
+    /// Requests wait at most `wait` for the database (a connection, a lock) before answering 503.
+    pub fn with_database_wait(self, wait: std::time::Duration) -> Result<Self, ServiceError> {
+        let replica = self.replica.map(|r| r.with_wait(wait)).transpose()?;
+        Ok(Self { db: self.db.with_wait(wait)?, replica, ..self })
+    }
+
+    /// Replaces the database pool with what `f` makes of it (fault tests make it full or read-only).
+    pub fn map_database(
+        self,
+        f: impl FnOnce(Database) -> Result<Database, StorageError>,
+    ) -> Result<Self, ServiceError> {
+        Ok(Self { db: f(self.db)?, ..self })
+    }
+
     /// How many bad keys one address may send per minute before further bad keys get 429.
     pub fn with_failed_auth_limit(mut self, limit: u32) -> Self {
         self.failed_auth = keys::FailedAuth::new(limit);

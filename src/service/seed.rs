@@ -82,7 +82,8 @@ pub fn validate(seed: &mut SeedFile, vocabulary: &Vocabulary) -> Result<(), Serv
 /// `None` when another node seeded the database first (the writers' lock makes that check safe).
 pub fn insert(conn: &mut AnyConnection, seed: &SeedFile, at: DateTime<Utc>) -> Result<Option<usize>, StorageError> {
     conn.transaction(|conn| {
-        change_log::serialize_writers(conn)?;
+        // Another node may be seeding a large file: wait for it as long as a seed can take.
+        change_log::serialize_writers(conn, std::time::Duration::from_secs(600))?;
         if !queries::is_empty(conn)? {
             return Ok(None);
         }

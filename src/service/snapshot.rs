@@ -1,8 +1,11 @@
 //! The published directory snapshot: readers load it without waiting, writers replace it under
 //! one lock in commit order, and a background thread folds a grown delta into a new base.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use arc_swap::ArcSwap;
 
@@ -45,7 +48,12 @@ impl Snapshots {
 
     /// Takes the writer lock: hold it from the start of a write transaction until its snapshot is published.
     pub fn lock(&self) -> WriterGuard<'_> {
-        WriterGuard(self.writer.lock().unwrap_or_else(PoisonError::into_inner))
+        WriterGuard(self.writer.lock())
+    }
+
+    /// Takes the writer lock if it comes free within `wait` (writes in a queue that long answer 503).
+    pub fn lock_within(&self, wait: Duration) -> Option<WriterGuard<'_>> {
+        self.writer.try_lock_for(wait).map(WriterGuard)
     }
 
     /// Publishes the snapshot `change` makes of the current one; starts a compaction when the

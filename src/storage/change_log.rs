@@ -225,11 +225,15 @@ pub fn record<T: Recorded>(
 /// the state the previous one committed. Call first in the transaction. PostgreSQL: a
 /// transaction-scoped advisory lock shared by every node. SQLite: a write that matches no row takes
 /// the database's write lock now (waiting up to `busy_timeout`), instead of at the first real write
-/// after reads, where a second process would fail with "database is locked".
-pub fn serialize_writers(conn: &mut AnyConnection) -> Result<(), StorageError> {
+/// after reads, where a second process would fail with "database is locked". Either waits at most
+/// `wait` (on PostgreSQL through `lock_timeout`, for the rest of the transaction), then fails.
+pub fn serialize_writers(conn: &mut AnyConnection, wait: std::time::Duration) -> Result<(), StorageError> {
     use diesel::connection::SimpleConnection;
     match conn {
-        AnyConnection::Postgresql(pg) => pg.batch_execute("SELECT pg_advisory_xact_lock(7353012026)")?,
+        AnyConnection::Postgresql(pg) => pg.batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock(7353012026)",
+            wait.as_millis().max(1)
+        ))?,
         AnyConnection::Sqlite(lite) => lite.batch_execute("UPDATE change_log SET seq = seq WHERE seq < 0")?,
     }
     Ok(())

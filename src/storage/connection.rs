@@ -54,6 +54,17 @@ impl Backend {
 pub struct Manager {
     url: String,
     backend: Backend,
+    /// How long an SQLite connection waits for another writer's lock (`busy_timeout`).
+    busy: Duration,
+    /// Statements run on every new SQLite connection after the standard pragmas (fault tests
+    /// use it to make a database full or read-only).
+    sqlite_setup: String,
+}
+
+impl Manager {
+    fn new(url: &str) -> Self {
+        Self { url: url.to_owned(), backend: Backend::from_url(url), busy: DEFAULT_WAIT, sqlite_setup: String::new() }
+    }
 }
 
 impl ManageConnection for Manager {
@@ -66,9 +77,11 @@ impl ManageConnection for Manager {
             Backend::Sqlite => {
                 let path = self.url.strip_prefix("sqlite://").unwrap_or(&self.url);
                 let mut conn = SqliteConnection::establish(path)?;
-                conn.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
-                )
+                let busy = self.busy.as_millis();
+                conn.batch_execute(&format!(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy}; PRAGMA synchronous = NORMAL; {}",
+                    self.sqlite_setup
+                ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -93,7 +106,13 @@ pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     url: String,
+    wait: Duration,
+    manager: Manager,
 }
+
+/// How long a request waits for the database by default: for a pooled connection, for SQLite's
+/// write lock and for the writers' turn on PostgreSQL. Past it the request answers 503.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
 
 /// The session advisory lock that orders migrations across nodes.
 const MIGRATION_LOCK: i64 = 7_353_012_027;
@@ -101,8 +120,7 @@ const MIGRATION_LOCK: i64 = 7_353_012_027;
 impl Database {
     /// Connects, sets SQLite to WAL, and runs pending migrations.
     pub fn open(url: &str) -> Result<Self, StorageError> {
-        let backend = Backend::from_url(url);
-        let manager = Manager { url: url.to_owned(), backend };
+        let manager = Manager::new(url);
         let mut first = manager.connect().map_err(|e| StorageError::Connect(e.to_string()))?;
         match &mut first {
             AnyConnection::Sqlite(c) => {
@@ -137,25 +155,43 @@ impl Database {
     /// Connects to a streaming replica of a database `open` migrated: read-only, so it neither
     /// migrates nor sets the journal mode.
     pub fn open_replica(url: &str) -> Result<Self, StorageError> {
-        let manager = Manager { url: url.to_owned(), backend: Backend::from_url(url) };
+        let manager = Manager::new(url);
         manager.connect().map_err(|e| StorageError::Connect(e.to_string()))?;
         Self::pool(manager)
     }
 
+    /// The same database with requests waiting at most `wait` for it (a new pool).
+    pub fn with_wait(self, wait: Duration) -> Result<Self, StorageError> {
+        Self::pool(Manager { busy: wait, ..self.manager })
+    }
+
+    /// The same database with `sql` run on every new SQLite connection (a new pool): fault tests
+    /// use `PRAGMA max_page_count` or `PRAGMA query_only` to make it full or read-only.
+    pub fn with_sqlite_setup(self, sql: &str) -> Result<Self, StorageError> {
+        Self::pool(Manager { sqlite_setup: sql.to_owned(), ..self.manager })
+    }
+
+    /// How long a request waits for a connection or a lock before it answers 503.
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
     fn pool(manager: Manager) -> Result<Self, StorageError> {
         let backend = manager.backend;
+        let wait = manager.busy;
         let size = match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
         };
         let url = manager.url.clone();
+        let kept = manager.clone();
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(wait)
             .build(manager)
             .map_err(|e| StorageError::Connect(e.to_string()))?;
-        Ok(Self { pool, backend, url })
+        Ok(Self { pool, backend, url, wait, manager: kept })
     }
 
     /// The URL it was opened with (it may hold a password: never log it).

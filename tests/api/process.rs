@@ -8,40 +8,98 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Backend, TestDatabase};
 
-struct Server {
-    child: Child,
-    address: String,
-    token: String,
-    db: TestDatabase,
+static LOGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) address: String,
+    pub(crate) token: String,
+    pub(crate) db: TestDatabase,
+    flags: Vec<String>,
+    env: Vec<(String, String)>,
+    /// Where its standard error goes (a file, so that a busy server never blocks on a full pipe).
+    log: std::path::PathBuf,
 }
 
 impl Server {
-    /// The binary with `flags`, and an admin key for its database; returns once it listens.
-    fn start(flags: &[&str]) -> Self {
+    /// The binary with `flags` over a fresh SQLite file, and an admin key for its database;
+    /// returns once it listens.
+    pub(crate) fn start(flags: &[&str]) -> Self {
+        Self::start_on(TestDatabase::create(Backend::Sqlite).unwrap_or_else(|| panic!("sqlite")), flags)
+    }
+
+    /// Like `start`, with environment variables set for the server.
+    pub(crate) fn start_with_env(flags: &[&str], env: &[(&str, &str)]) -> Self {
         let db = TestDatabase::create(Backend::Sqlite).unwrap_or_else(|| panic!("sqlite"));
-        let binary = env!("CARGO_BIN_EXE_lantern");
-        let key = Command::new(binary)
+        Self::launch(db, flags, env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
+    /// Like `start`, over `db` (either backend).
+    pub(crate) fn start_on(db: TestDatabase, flags: &[&str]) -> Self {
+        Self::launch(db, flags, Vec::new())
+    }
+
+    fn launch(db: TestDatabase, flags: &[&str], env: Vec<(String, String)>) -> Self {
+        let key = Command::new(env!("CARGO_BIN_EXE_lantern"))
             .args(["keys", "create", "--role", "admin", "--name", "process", "--no-seed", "--database-url", &db.url])
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         let token = String::from_utf8_lossy(&key.stdout).trim().to_owned();
         assert!(key.status.success() && !token.is_empty(), "{}", String::from_utf8_lossy(&key.stderr));
+        let flags: Vec<String> = flags.iter().map(|f| (*f).to_owned()).collect();
+        let log = std::env::temp_dir().join(format!(
+            "lantern-server-{}-{}.log",
+            std::process::id(),
+            LOGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let (child, address) = Self::spawn(&db.url, &flags, &env, &log);
+        Self { child, address, token, db, flags, env, log }
+    }
+
+    /// Starts the binary over `url` on a free loopback port and waits until it listens.
+    fn spawn(url: &str, flags: &[String], env: &[(String, String)], log: &std::path::Path) -> (Child, String) {
+        let stderr = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap_or_else(|e| panic!("{e}"));
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0);
         let address = format!("127.0.0.1:{port}");
-        let child = Command::new(binary)
-            .args(["--no-seed", "--follow-changes", "false", "--database-url", &db.url, "--bind", &address])
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lantern"))
+            .args(["--no-seed", "--database-url", url, "--bind", &address])
+            .args(if flags.iter().any(|f| f == "--follow-changes") {
+                &[][..]
+            } else {
+                &["--follow-changes", "false"][..]
+            })
             .args(flags)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .unwrap_or_else(|e| panic!("{e}"));
-        let server = Self { child, address, token, db };
         let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(&server.address).is_err() {
-            assert!(Instant::now() < deadline, "the server never listened");
+        while TcpStream::connect(&address).is_err() {
+            if Instant::now() > deadline || child.try_wait().is_ok_and(|exited| exited.is_some()) {
+                let _ = child.kill();
+                panic!("the server never listened: {}", std::fs::read_to_string(log).unwrap_or_default());
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
-        server
+        (child, address)
+    }
+
+    /// SIGKILL, as a crash or the OOM killer would: nothing is flushed or finished.
+    pub(crate) fn kill9(&mut self) {
+        self.child.kill().unwrap_or_else(|e| panic!("{e}"));
+        self.child.wait().unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Starts the binary again over the same database, with the same flags, on a new port.
+    pub(crate) fn restart(&mut self) {
+        let (child, address) = Self::spawn(&self.db.url, &self.flags, &self.env, &self.log);
+        (self.child, self.address) = (child, address);
+    }
+
+    /// One request on its own connection: the status and the body.
+    pub(crate) fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        http(&self.address, method, path, Some(&self.token), body)
     }
 
     fn connect(&self) -> TcpStream {
@@ -64,13 +122,38 @@ impl Server {
         stream.flush().unwrap_or_else(|e| panic!("{e}"));
     }
 
-    fn stop(mut self) -> String {
+    /// Kills the server; its log.
+    pub(crate) fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let mut log = String::new();
-        let _ = self.child.stderr.take().map(|mut e| e.read_to_string(&mut log));
-        log
+        self.log()
     }
+
+    /// What it wrote to standard error so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// `method path` with an optional bearer token and JSON body, on a connection of its own; the
+/// status (0 when the connection failed) and the body. Loopback only, 30 s at most.
+pub(crate) fn http(address: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let Ok(mut stream) = TcpStream::connect(address) else { return (0, String::new()) };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let body = body.unwrap_or("");
+    let sent = write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if sent.is_err() {
+        return (0, String::new());
+    }
+    let answer = read_answer(&mut stream);
+    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
 }
 
 /// A test that fails half-way must not leave its server running.
@@ -78,6 +161,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
@@ -112,8 +196,7 @@ fn sigterm_mid_request_finishes_it_then_exits() {
     let answer = read_answer(&mut stream);
     assert!(answer.starts_with("HTTP/1.1 201"), "the request in flight finished: {answer}");
     let status = server.child.wait().unwrap_or_else(|e| panic!("{e}"));
-    let mut log = String::new();
-    let _ = server.child.stderr.take().map(|mut e| e.read_to_string(&mut log));
+    let log = server.log();
     assert!(status.success(), "exit {status:?}: {log}");
     assert!(log.contains("shut down"), "{log}");
     // What the request wrote is in the database.

@@ -51,6 +51,8 @@ pub struct TestDatabase {
 enum Cleanup {
     File(std::path::PathBuf),
     Postgres(String),
+    /// Another handle owns it.
+    Nothing,
 }
 
 impl TestDatabase {
@@ -85,6 +87,13 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// A second handle on a database another `TestDatabase` owns (and removes).
+    pub fn existing(url: &str) -> Self {
+        Self { url: url.to_owned(), cleanup: Cleanup::Nothing }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.cleanup {
@@ -98,6 +107,7 @@ impl Drop for TestDatabase {
                     let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
+            Cleanup::Nothing => {}
         }
     }
 }

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::service::ServiceError;
 use crate::service::error::FieldErrors;
+use crate::storage::Outage;
 
 /// The media type of problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -85,6 +86,9 @@ pub enum ApiError {
         "the request took longer than {0} seconds and was abandoned; a write may still have been applied: read the record before repeating it"
     )]
     TimedOut(u64),
+    /// 503 (507 when full): the database cannot serve the request now; holds what is logged.
+    #[error("{}", outage_detail(*.0))]
+    Unavailable(Outage, String),
     /// 422: a well-formed body that breaks a rule.
     #[error("the request breaks validation rules")]
     Unprocessable(FieldErrors),
@@ -129,6 +133,16 @@ impl ApiError {
             ApiError::Unprocessable(errors) => {
                 ("validation-failed", "Validation failed", self.to_string(), Some(errors.clone()))
             }
+            ApiError::Unavailable(outage, _) => {
+                let (kind, title) = match outage {
+                    Outage::Unreachable => ("database-unavailable", "Database unavailable"),
+                    Outage::Busy => ("database-busy", "Database busy"),
+                    Outage::Lost => ("database-connection-lost", "Database connection lost"),
+                    Outage::Full => ("database-full", "Database full"),
+                    Outage::ReadOnly => ("database-read-only", "Database read-only"),
+                };
+                (kind, title, self.to_string(), None)
+            }
             ApiError::Internal(_) => (
                 "internal-error",
                 "Internal server error",
@@ -161,16 +175,29 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) | ApiError::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(Outage::Full, _) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(details) = self {
-            tracing::error!(error = %details, "request failed");
+        match self {
+            ApiError::Internal(details) => tracing::error!(error = %details, "request failed"),
+            ApiError::Unavailable(outage, details) => {
+                tracing::warn!(?outage, error = %details, "the database could not serve a request");
+            }
+            _ => {}
         }
-        let mut response = problem_response(&self.problem());
+        self.render(None)
+    }
+}
+
+impl ApiError {
+    /// The problem response, with the request id under which a server error was logged.
+    pub fn render(&self, request_id: Option<String>) -> HttpResponse {
+        let mut response = problem_response(&Problem { request_id, ..self.problem() });
         let headers = response.headers_mut();
         match self {
             ApiError::Unauthorized(_) => {
@@ -178,6 +205,9 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests(secs) | ApiError::RateLimited(secs, _) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            ApiError::Unavailable(outage, _) if *outage != Outage::Full => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(if *outage == Outage::Busy { 1 } else { 5 }));
             }
             ApiError::MethodNotAllowed(allow) => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
@@ -187,6 +217,21 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// What a client is told of an outage: whether anything was written and what to do.
+fn outage_detail(outage: Outage) -> &'static str {
+    match outage {
+        Outage::Unreachable => "the database cannot be reached now; nothing was changed: retry in a few seconds",
+        Outage::Busy => {
+            "the database was busy with other writes for longer than this server waits; nothing was changed: retry"
+        }
+        Outage::Lost => {
+            "the connection to the database was lost during the request; a write may have been applied: read the record before repeating it"
+        }
+        Outage::Full => "the database has no room left for this write; nothing was changed",
+        Outage::ReadOnly => "the database takes no writes now (it is read-only); nothing was changed",
     }
 }
 
@@ -238,7 +283,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Gone(detail) => ApiError::Gone(detail),
             e @ ServiceError::PreconditionFailed { .. } => ApiError::PreconditionFailed(e.to_string()),
             ServiceError::TooManyAttempts { retry_after_secs } => ApiError::TooManyRequests(retry_after_secs),
-            ServiceError::Storage(e) => ApiError::Internal(e.to_string()),
+            ServiceError::Storage(e) => match e.outage() {
+                Some(outage) => ApiError::Unavailable(outage, e.to_string()),
+                None => ApiError::Internal(e.to_string()),
+            },
             ServiceError::Task(e) => ApiError::Internal(e),
         }
     }

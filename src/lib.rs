@@ -5,6 +5,8 @@
 pub mod cli;
 pub mod domain;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod run;
 pub mod seedgen;

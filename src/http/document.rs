@@ -65,9 +65,10 @@ pub fn with_conventions(mut api: Document) -> Document {
         let limited = !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
         // Writes can find the database full.
         for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten() {
-            op.responses.responses.entry("507".to_owned()).or_insert_with(|| {
-                problem("The database has no room left for the write; nothing was changed").into()
-            });
+            op.responses
+                .responses
+                .entry("507".to_owned())
+                .or_insert_with(|| problem("The database has no room left for the write; nothing was changed").into());
         }
         for op in operations_mut(item) {
             conventions(op, limited);

@@ -48,6 +48,30 @@ impl Backend {
     }
 }
 
+/// Upgrades go forward only: a database that holds a migration this build does not know was
+/// migrated by a newer Lantern, and this one refuses to touch it (a downgrade is a restore of the
+/// backup taken before the upgrade).
+fn refuse_newer_schema<C>(conn: &mut C, known: EmbeddedMigrations) -> diesel::migration::Result<()>
+where
+    C: MigrationHarness<C::Backend> + diesel::connection::Connection,
+    EmbeddedMigrations: diesel::migration::MigrationSource<C::Backend>,
+{
+    use diesel::migration::MigrationSource;
+    let known: std::collections::BTreeSet<String> =
+        MigrationSource::<C::Backend>::migrations(&known)?.iter().map(|m| m.name().version().to_string()).collect();
+    let newer: Vec<String> =
+        conn.applied_migrations()?.iter().map(ToString::to_string).filter(|v| !known.contains(v)).collect();
+    if newer.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the database was migrated by a newer Lantern (migrations {} are unknown to this build): run that version or newer, or restore the backup taken before the upgrade",
+            newer.join(", ")
+        )
+        .into())
+    }
+}
+
 /// Opens connections of the backend the URL names; a failed PostgreSQL connection is an error,
 /// never a fallback to an SQLite file.
 #[derive(Debug, Clone)]
@@ -127,6 +151,7 @@ impl Database {
                 c.batch_execute("PRAGMA journal_mode = WAL;")?;
                 // Processes starting together on a new file may both find a migration pending; the
                 // one that loses rolls back (each migration is one transaction) and looks again.
+                refuse_newer_schema(c, SQLITE_MIGRATIONS).map_err(|e| StorageError::Migration(e.to_string()))?;
                 let mut attempt = 0;
                 loop {
                     match c.run_pending_migrations(SQLITE_MIGRATIONS) {
@@ -143,7 +168,8 @@ impl Database {
                 // Nodes starting together on an empty database migrate one after the other: the
                 // second finds nothing pending. (Seeding is ordered by the writers' lock.)
                 c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-                let migrated = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+                let migrated = refuse_newer_schema(c, POSTGRES_MIGRATIONS)
+                    .and_then(|()| c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()));
                 c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
                 migrated
             }

@@ -30,3 +30,4 @@ mod search;
 mod sources;
 mod storage;
 mod support;
+mod upgrade;

@@ -51,6 +51,9 @@ ARGS=(--work "$WORK" --seconds "${SECONDS_PER_PHASE:-10}")
 if psql "$PGURL/postgres" -qc "CREATE DATABASE ${DBS[0]}" >/dev/null 2>&1 \
   && psql "$PGURL/postgres" -qc "CREATE DATABASE ${DBS[1]}" >/dev/null 2>&1; then
   ARGS+=(--postgres-url "$PGURL/${DBS[0]}")
+elif [ "${LANTERN_REQUIRE_POSTGRES:-}" = 1 ]; then
+  echo "PostgreSQL is required (LANTERN_REQUIRE_POSTGRES=1) but unreachable at $PGURL" >&2
+  exit 1
 else
   echo "postgres: kill9 and mixed on PostgreSQL skipped, PostgreSQL is unreachable at $PGURL"
 fi
@@ -61,6 +64,9 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]; then
   cluster start >/dev/null
   "$PGBIN/psql" -h 127.0.0.1 -p "$CLUSTER_PORT" -U postgres -qc "CREATE DATABASE lantern" postgres
   ARGS+=(--cluster-url "postgres://postgres@127.0.0.1:$CLUSTER_PORT/lantern" --cluster-ctl "bash $PWD/scripts/faults.sh --cluster")
+elif [ "${LANTERN_REQUIRE_POSTGRES:-}" = 1 ]; then
+  echo "PostgreSQL's initdb is required (LANTERN_REQUIRE_POSTGRES=1) but not installed" >&2
+  exit 1
 else
   echo "restart: skipped, PostgreSQL's initdb is not installed"
 fi

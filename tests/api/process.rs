@@ -252,3 +252,42 @@ fn connections_past_the_cap_wait_for_one_to_close() {
     assert!(answer.starts_with("HTTP/1.1 200"), "served once the first closed: {answer}");
     server.stop();
 }
+
+/// Sends `head` (request line and headers, without the blank line) on a connection of its own; the
+/// whole answer, head and body.
+fn raw_request(server: &Server, head: &str) -> String {
+    let mut stream = server.connect();
+    let sent = write!(stream, "{head}\r\nHost: {}\r\nConnection: close\r\n\r\n", server.address);
+    if sent.is_err() {
+        return String::new();
+    }
+    read_answer(&mut stream)
+}
+
+/// Headers past actix's limit are refused with a 4xx and the server keeps answering; text that tries
+/// to start a new header line (CR LF in a query value) never becomes one.
+#[test]
+fn huge_headers_and_header_injection_are_refused() {
+    let server = Server::start(&[]);
+    let huge = format!("GET /v1/meetings HTTP/1.1\r\nX-Padding: {}", "a".repeat(200_000));
+    let answer = raw_request(&server, &huge);
+    let status: u16 = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    assert!(answer.is_empty() || (400..500).contains(&status), "a 200 kB header: {}", &answer[..answer.len().min(300)]);
+    let many: String = (0..200).map(|n| format!("\r\nX-Header-{n}: {n}")).collect();
+    let answer = raw_request(&server, &format!("GET /v1/meetings HTTP/1.1{many}"));
+    let status: u16 = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    assert!(answer.is_empty() || (400..500).contains(&status), "200 headers: {}", &answer[..answer.len().min(300)]);
+    for (path, expected) in [
+        ("/v1/meetings?cursor=x%0D%0ASet-Cookie:%20injected=1", "400"),
+        ("/client_interface/jsonp/?switcher=GetServerInfo&callback=cb%0D%0ASet-Cookie:%20injected=1", "400"),
+        ("/v1/meetings?q=%0D%0ASet-Cookie:%20injected=1", "200"),
+        ("/v1/meetings/1%0D%0ASet-Cookie:%20injected=1", "404"),
+    ] {
+        let answer = raw_request(&server, &format!("GET {path} HTTP/1.1"));
+        let head = answer.split("\r\n\r\n").next().unwrap_or_default().to_ascii_lowercase();
+        assert!(answer.starts_with(&format!("HTTP/1.1 {expected}")), "{path}: {answer}");
+        assert!(!head.contains("set-cookie") && !head.contains("injected"), "{path} made a header: {head}");
+    }
+    let (status, _) = server.request("GET", "/healthz", None);
+    assert_eq!(status, 200, "the server still answers");
+}

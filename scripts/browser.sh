@@ -48,7 +48,7 @@ serve_fresh "$PORT" --follow-sources false --sources-loopback-only
 mkdir -p target/browser
 status=0
 LANTERN="http://127.0.0.1:$PORT" LANTERN_KEY="$KEY" CHROMIUM="$CHROMIUM" OUT=target/browser NODE_MODULES_DIR="$NODE_DIR" \
-  node --test --test-reporter=spec --test-concurrency=1 tests/browser/embed.test.mjs tests/browser/console.test.mjs || status=$?
+  node --test --test-reporter=spec --test-concurrency=1 tests/browser/embed.test.mjs tests/browser/console.test.mjs tests/browser/docs.test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "browser: failures; server log:" >&2
   tail -n 20 "$WORK/server.log" >&2

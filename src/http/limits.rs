@@ -134,6 +134,18 @@ impl Limits {
         Some(nearest_untrusted.or(chain.first()).copied().unwrap_or(peer))
     }
 
+    /// What per-client limits count this request under: the client's address, or for IPv6 its /64
+    /// (one subscriber's network: a client holds a whole /64 and could take a new address per request).
+    pub fn client_bucket(&self, req: &HttpRequest) -> Option<IpAddr> {
+        Some(match self.client_ip(req)? {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64)))
+            }
+            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)),
+            v4 => v4,
+        })
+    }
+
     /// `Some(seconds to wait)` when this request is over its limit; counts it otherwise. Reads are
     /// counted per client address, writes per key (a write without a key counts as a read: it is
     /// refused anyway). Health, readiness and metrics are never limited.
@@ -154,7 +166,7 @@ impl Limits {
         if write && bearer(req).is_some() {
             return None;
         }
-        reads.hit(self.client_ip(req)?, Instant::now())
+        reads.hit(self.client_bucket(req)?, Instant::now())
     }
 }
 
@@ -295,6 +307,11 @@ mod tests {
         assert_eq!(l.check(&read("192.0.2.1:2")), None);
         assert!(l.check(&read("192.0.2.1:3")).is_some_and(|s| (1..=60).contains(&s)), "the third read in a minute");
         assert_eq!(l.check(&read("192.0.2.2:1")), None, "another client has its own count");
+        // IPv6 clients are counted per /64: a new address in the same network is the same client.
+        assert_eq!(l.check(&read("[2001:db8:1:2::1]:1")), None);
+        assert_eq!(l.check(&read("[2001:db8:1:2:ffff::9]:1")), None);
+        assert!(l.check(&read("[2001:db8:1:2::3]:1")).is_some(), "the third read from one /64");
+        assert_eq!(l.check(&read("[2001:db8:1:3::1]:1")), None, "the next /64 is another client");
         let health = TestRequest::get().uri("/readyz").peer_addr("192.0.2.1:4".parse().unwrap()).to_http_request();
         assert_eq!(l.check(&health), None, "health checks are never limited");
         let write = |key: &str| {

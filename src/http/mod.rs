@@ -275,10 +275,31 @@ pub fn app_with(
             let call = srv.call(req);
             async move { call.await.map(compression::unmark) }
         })
+        // The API's documentation page (Swagger UI, served from the binary) may run only its own
+        // files and fetch only this server; the embed and the console set their own policies.
+        .wrap_fn(|req, srv| {
+            use actix_web::dev::Service as _;
+            let docs = req.path().starts_with("/docs");
+            let call = srv.call(req);
+            async move {
+                let mut res = call.await?;
+                if docs {
+                    res.headers_mut().insert(
+                        actix_web::http::header::CONTENT_SECURITY_POLICY,
+                        actix_web::http::header::HeaderValue::from_static(DOCS_POLICY),
+                    );
+                }
+                Ok(res)
+            }
+        })
         // Every answer, problems made above included, is taken only as the type it says.
         .wrap(actix_web::middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         .wrap(TracingLogger::default())
 }
+
+/// The documentation page's policy: Swagger UI's own scripts and styles (it sets inline styles on
+/// elements as it renders), its icons as data URIs, and the document from this server.
+const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn cors() -> actix_cors::Cors {
     use actix_web::http::{Method, header};

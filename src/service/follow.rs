@@ -194,8 +194,14 @@ impl Lantern {
     /// Applies every change committed since the last one applied (in rounds of a few thousand), or
     /// loads the directory again when it must. Blocking.
     pub fn catch_up(&self) -> Result<Round, ServiceError> {
+        self.catch_up_while(|| true)
+    }
+
+    /// Like `catch_up`, but stops between rounds once `go_on` says so (a node shutting down does not
+    /// wait for a long backlog).
+    pub fn catch_up_while(&self, go_on: impl Fn() -> bool) -> Result<Round, ServiceError> {
         let (mut total, mut rebuilt) = (0, false);
-        loop {
+        while go_on() {
             match self.follow_round() {
                 Ok(Round::Applied(n)) => total += n,
                 Ok(Round::Quiet) => break,
@@ -338,7 +344,7 @@ impl ChangeFollower {
         threads.push(std::thread::spawn(move || {
             let mut failures = 0u32;
             while !thread_stop.load(Ordering::Relaxed) {
-                let wait = match lantern.catch_up() {
+                let wait = match lantern.catch_up_while(|| !thread_stop.load(Ordering::Relaxed)) {
                     Ok(_) => {
                         if failures > 0 {
                             tracing::info!("the database answers again; following the change log");

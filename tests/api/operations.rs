@@ -114,3 +114,32 @@ async fn answers_of_a_kilobyte_or_more_are_compressed_as_the_client_asks(backend
     let res = web_test::call_service(&service, req).await;
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
 }
+
+/// Every HTML page (the documentation, the embed, the console) carries a Content-Security-Policy
+/// that allows no script but its own files (and, but for the embed, no framing); every answer, HTML or not,
+/// carries `X-Content-Type-Options: nosniff`; CORS never allows credentials.
+#[actix_web::test]
+async fn html_pages_carry_a_restrictive_policy_and_every_answer_nosniff() {
+    let Some(app) = TestApp::start(Backend::Sqlite, SeedSource::Inline(Box::new(small_seed()))) else { return };
+    for path in ["/docs/", "/embed", "/console"] {
+        let (status, headers, body) = app.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(header("content-type").starts_with("text/html"), "{path}");
+        let policy = header("content-security-policy");
+        assert!(policy.contains("default-src 'none'") && policy.contains("script-src 'self'"), "{path}: {policy}");
+        assert!(
+            !policy.contains("unsafe-eval") && !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: {policy}"
+        );
+        // The embed page is made to be framed by other sites; the others are not.
+        assert_eq!(policy.contains("frame-ancestors 'none'"), path != "/embed", "{path}: {policy}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    }
+    for path in ["/v1/meetings", "/openapi.json", "/v1/meetings.csv", "/no/such/path", "/healthz"] {
+        let req = web_test::TestRequest::get().uri(path).insert_header(("Origin", "https://elsewhere.example"));
+        let (_, headers, _) = app.call(req).await;
+        assert_eq!(headers.get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]), "{path}");
+        assert!(headers.get("access-control-allow-credentials").is_none(), "{path}: CORS never allows credentials");
+    }
+}

@@ -32,7 +32,7 @@ pub async fn caller(req: &HttpRequest, lantern: &web::Data<Lantern>) -> Result<C
     }
     // Behind a trusted proxy, the client it forwarded for (see `--trusted-proxy`).
     let peer = match req.app_data::<web::Data<crate::http::limits::Limits>>() {
-        Some(limits) => limits.client_ip(req),
+        Some(limits) => limits.client_bucket(req),
         None => req.peer_addr().map(|a| a.ip()),
     };
     blocking(lantern, move |l| l.authenticate(&token, peer)).await

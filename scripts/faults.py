@@ -19,7 +19,9 @@ import argparse
 import http.client
 import json
 import os
+import atexit
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -69,20 +71,28 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def free_port():
+    """A loopback port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Node:
-    ports = iter(range(int(os.environ.get("PORT", "18701")), 65000))
+    running = []  # every node started, killed at exit whatever happens
 
     def __init__(self, url, work, *flags):
         self.url, self.flags, self.work = url, flags, work
         self.start()
 
     def start(self):
-        self.port = next(Node.ports)
+        self.port = free_port()
         log = open(os.path.join(self.work, f"node-{self.port}.log"), "w")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--database-url", self.url, "--bind", f"127.0.0.1:{self.port}",
              "--follow-sources", "false", *self.flags],
             stdout=log, stderr=log, env={**os.environ, "RUST_LOG": "warn"})
+        Node.running.append(self.proc)
         started = time.perf_counter()
         while time.perf_counter() - started < 180:
             if self.proc.poll() is not None:
@@ -155,7 +165,8 @@ class Writers:
 
     def __init__(self, node, token, body, count, label, pause=0.0):
         self.node, self.acked, self.answers, self.stop_flag = node, [], [], threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(token, body, f"{label} {w}", pause)) for w in range(count)]
+        self.threads = [threading.Thread(target=self.run, args=(token, body, f"{label} {w}", pause), daemon=True)
+                        for w in range(count)]
         for t in self.threads:
             t.start()
 
@@ -183,7 +194,7 @@ class Readers:
 
     def __init__(self, nodes, count):
         self.nodes, self.answers, self.stop_flag = nodes, [], threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(r,)) for r in range(count)]
+        self.threads = [threading.Thread(target=self.run, args=(r,), daemon=True) for r in range(count)]
         for t in self.threads:
             t.start()
 
@@ -210,7 +221,7 @@ def kill9(url, work, label):
     import_feed, size = feed(10, "killed")
     imported = {}
     writers = Writers(node, token, body, 4, f"kill9 {label}")
-    importer = threading.Thread(target=lambda: imported.update(answer=call(
+    importer = threading.Thread(daemon=True, target=lambda: imported.update(answer=call(
         node.port, "POST", f"/v1/service-bodies/{body}/imports/meeting-guide", token, import_feed, timeout=120)))
     importer.start()
     time.sleep(1.0)
@@ -338,7 +349,7 @@ def mixed(url, work, label, seconds):
             imports.append((status, took))
             i += 1
 
-    t = threading.Thread(target=importer)
+    t = threading.Thread(target=importer, daemon=True)
     t.start()
     time.sleep(seconds)
     stop.set()
@@ -368,7 +379,15 @@ def mixed(url, work, label, seconds):
         n.stop()
 
 
+def kill_nodes():
+    for proc in Node.running:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def main():
+    atexit.register(kill_nodes)
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--postgres-url", help="a database on the shared server (killing nodes, not the server)")

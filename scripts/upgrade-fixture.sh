@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Writes the upgrade test's fixtures: a small directory written through the API of THIS build (a
-# fellowship, a service body, meetings created, patched and deleted, keys, a pruned change log),
-# dumped as SQL from SQLite and from PostgreSQL into tests/fixtures/upgrade/. Run it when cutting a
-# release; the next release's `tests/api/upgrade.rs` then proves it opens, migrates and serves them.
+# Writes the upgrade test's fixtures: a small directory written through the API of a release (a
+# fellowship, a service body, meetings created, patched and deleted, keys; a pruned change log
+# where that release can prune), dumped as SQL from SQLite and from PostgreSQL into
+# tests/fixtures/upgrade/. `tests/api/upgrade.rs` then proves this build opens, migrates and serves
+# them. Give it the commit of the release to upgrade from (run it again after a release that adds a
+# migration):
 #
-#   scripts/upgrade-fixture.sh
+#   scripts/upgrade-fixture.sh 427fd37
 #
-# The server listens on 127.0.0.1 only and is stopped on exit.
+# That commit is built from `git archive` in a temporary directory (sharing target/, so only
+# Lantern itself compiles). The server listens on 127.0.0.1 only and is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+REV=${1:?usage: scripts/upgrade-fixture.sh RELEASE_COMMIT}
 PORT=${PORT:-18689}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 OUT=tests/fixtures/upgrade
-cargo build --quiet
-BIN=target/debug/lantern
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lantern-upgrade.XXXXXX")
+mkdir "$WORK/src"
+git archive "$REV" | tar -x -C "$WORK/src"
+(cd "$WORK/src" && CARGO_TARGET_DIR="$OLDPWD/target/upgrade-build" cargo build --quiet --bin lantern)
+BIN=$WORK/lantern
+cp target/upgrade-build/debug/lantern "$BIN"
 PGDB=lantern_upgrade_$$
 PID=
 cleanup() {
@@ -50,7 +57,9 @@ write() {
   kill "$PID"
   wait "$PID" 2>/dev/null || true
   PID=
-  $BIN changes prune --older-than-days 0 --no-seed --database-url "$url" >/dev/null
+  if $BIN changes --help >/dev/null 2>&1; then
+    $BIN changes prune --older-than-days 0 --no-seed --database-url "$url" >/dev/null
+  fi
 }
 
 write "$WORK/upgrade.db"
@@ -68,4 +77,5 @@ psql "$PGURL/postgres" -qc "CREATE DATABASE $PGDB" >/dev/null
 write "$PGURL/$PGDB"
 # Plain SQL a single connection can run: no psql meta-commands, no owners or grants.
 pg_dump --no-owner --no-privileges --inserts "$PGURL/$PGDB" | grep -v '^\\' >"$OUT/previous.postgres.sql"
-echo "wrote $OUT/previous.sqlite.sql and $OUT/previous.postgres.sql ($(git rev-parse --short HEAD), migrations through $(ls migrations/sqlite | tail -n 1))"
+echo "$(git rev-parse --short "$REV")" >"$OUT/RELEASE"
+echo "wrote $OUT/previous.sqlite.sql and $OUT/previous.postgres.sql from $(git rev-parse --short "$REV") (migrations through $(ls "$WORK/src/migrations/sqlite" | tail -n 1))"

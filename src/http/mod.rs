@@ -191,7 +191,7 @@ pub fn app_with(
                     // The request went with the abandoned handler, so this is an error whose
                     // answer carries by itself what the layers outside add to answers.
                     Err(_) => {
-                        let mut problem = extract::problem::ApiError::TimedOut(limit.as_secs()).error_response();
+                        let mut problem = extract::problem::ApiError::TimedOut(limit.as_secs()).render(id.clone());
                         let headers = problem.headers_mut();
                         if let Some(value) = id.and_then(|id| id.parse().ok()) {
                             headers.insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
@@ -219,18 +219,34 @@ pub fn app_with(
                     .get(actix_web::http::header::CONTENT_TYPE)
                     .is_some_and(|v| v.as_bytes() == problem::PROBLEM_JSON.as_bytes());
                 let known = res.response().error().and_then(|e| e.as_error::<problem::ApiError>());
-                let mut res = if let Some(rendered) =
+                let replacement = if let Some(rendered) =
                     known.filter(|_| status.is_server_error()).map(|e| e.render(Some(id.clone())))
                 {
                     // A server error our handlers named (an outage): its own problem, with the request id.
-                    res.into_response(rendered)
+                    Some(rendered)
                 } else if status.is_server_error() && status != 503 {
-                    res.into_response(problem_response(&internal_problem(id.clone())))
+                    Some(problem_response(&internal_problem(id.clone())))
                 } else if status.is_client_error() && !is_problem {
                     // Rejections that bypass our handlers (an oversized raw body, say) still answer problem+json.
-                    res.into_response(problem_response(&problem::status_problem(status)))
+                    Some(problem_response(&problem::status_problem(status)))
                 } else {
-                    res
+                    None
+                };
+                let mut res = match replacement {
+                    // The new body keeps the headers the layers inside added (CORS above all, so
+                    // that a browser can read the problem), but for the ones that describe the body.
+                    Some(mut replacement) => {
+                        for (name, value) in res.headers() {
+                            let describes_body =
+                                [actix_web::http::header::CONTENT_TYPE, actix_web::http::header::CONTENT_LENGTH]
+                                    .contains(name);
+                            if !describes_body && !replacement.headers().contains_key(name) {
+                                replacement.headers_mut().append(name.clone(), value.clone());
+                            }
+                        }
+                        res.into_response(replacement)
+                    }
+                    None => res,
                 };
                 if let Ok(value) = id.parse() {
                     res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);

@@ -224,10 +224,15 @@ impl Lantern {
 
     /// One round: at most `BATCH` changes, under the node's writer lock.
     fn follow_round(&self) -> Result<Round, ServiceError> {
+        // A connection first: while the database is unreachable the follower waits for it without
+        // holding the writer lock, so that local writes answer "unavailable", not "busy". (Writers
+        // take the lock first, but never hold it waiting for a connection longer than the wait.)
+        let mut primary = self.db.conn()?;
         let writer = self.snapshots.lock();
         let Progress { applied_seq: applied, applied_made_at, own_seq, .. } = self.progress();
         let now = self.clock.now();
-        let head = change_log::head(&mut *self.db.conn()?)?;
+        let head = change_log::head(&mut primary)?;
+        drop(primary);
         let mut conn = self.reader().conn()?;
         let reader_head = if self.replica.is_some() { change_log::head(&mut conn)? } else { head };
         self.set_progress(|p| p.saw_head(head, now));

@@ -125,8 +125,12 @@ impl Lantern {
             return Ok(None);
         }
         // Recorded to the minute: one write per key per minute, not one per request.
-        if key.last_used_at.is_none_or(|t| now - t >= Duration::minutes(1)) {
-            keys::touch(&mut conn, id, now)?;
+        // Best effort: a database that takes no writes now (read-only, full, locked past the wait)
+        // must not refuse the key's reads; the next minute's request records it.
+        if key.last_used_at.is_none_or(|t| now - t >= Duration::minutes(1))
+            && let Err(e) = keys::touch(&mut conn, id, now)
+        {
+            tracing::warn!(key = id, error = %e, "cannot record a key's last use");
         }
         Ok(Some(key))
     }

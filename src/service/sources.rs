@@ -186,6 +186,17 @@ impl Lantern {
         self.pull(&source).map(Some)
     }
 
+    /// An error after a write may have committed: an outage becomes "connection lost", whose answer
+    /// says a write may have been applied, instead of one that says nothing was changed.
+    fn after_commit(e: ServiceError) -> ServiceError {
+        match e {
+            ServiceError::Storage(s) if s.outage().is_some() => {
+                ServiceError::Storage(crate::storage::StorageError::Lost(s.to_string()))
+            }
+            other => other,
+        }
+    }
+
     /// Fetches and imports one source and records how it went.
     fn pull(&self, source: &Source) -> Result<Source, ServiceError> {
         let attempted_at = self.clock().now();
@@ -221,11 +232,14 @@ impl Lantern {
             }
         };
         // Through the writer lock, as imports write: on SQLite it waits its turn instead of the
-        // busy timeout.
-        if !self.write(|conn| Ok(sources::record_pull(conn, source.id, &record)?))? {
+        // busy timeout. The import may have committed by now: an outage from here on may have
+        // left a write behind, and says so.
+        let recorded =
+            self.write(|conn| Ok(sources::record_pull(conn, source.id, &record)?)).map_err(Self::after_commit)?;
+        if !recorded {
             return Err(ServiceError::NotFound(format!("source {} was removed during its pull", source.id)));
         }
-        self.source(source.id)
+        self.source(source.id).map_err(Self::after_commit)
     }
 
     /// The pull itself: how it ended, the import's report, and the answer's validators.

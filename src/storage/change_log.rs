@@ -234,7 +234,10 @@ pub fn serialize_writers(conn: &mut AnyConnection, wait: std::time::Duration) ->
             "SET LOCAL lock_timeout = {}; SELECT pg_advisory_xact_lock(7353012026)",
             wait.as_millis().max(1)
         ))?,
-        AnyConnection::Sqlite(lite) => lite.batch_execute("UPDATE change_log SET seq = seq WHERE seq < 0")?,
+        AnyConnection::Sqlite(lite) => lite.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}; UPDATE change_log SET seq = seq WHERE seq < 0",
+            wait.as_millis().max(1)
+        ))?,
     }
     Ok(())
 }

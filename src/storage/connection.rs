@@ -116,8 +116,10 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(diesel::ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection given back by a panicking thread may hold an open transaction; one that lost
+    /// its server is useless: neither goes back to the pool.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 

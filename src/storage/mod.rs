@@ -31,6 +31,9 @@ pub enum StorageError {
     /// Writes queued in this process longer than the database wait.
     #[error("{0}")]
     Busy(String),
+    /// The database failed after a write of the same request may have committed.
+    #[error("after a write may have committed: {0}")]
+    Lost(String),
 }
 
 /// Why the database could not serve a request that was itself fine: the answer is 503 (507 when
@@ -57,18 +60,22 @@ impl StorageError {
         match self {
             StorageError::Connect(_) => Some(Outage::Unreachable),
             StorageError::Busy(_) => Some(Outage::Busy),
+            StorageError::Lost(_) => Some(Outage::Lost),
             StorageError::Query(Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _)) => {
                 Some(Outage::Lost)
             }
             StorageError::Query(Error::DatabaseError(Kind::ReadOnlyTransaction, _)) => Some(Outage::ReadOnly),
             StorageError::Query(Error::DatabaseError(_, info)) => outage_in_message(info.message()),
             StorageError::Query(Error::BrokenTransactionManager) => Some(Outage::Lost),
+            // The commit failed and so did the rollback: whether it committed is not known.
+            StorageError::Query(Error::RollbackErrorOnCommit { .. }) => Some(Outage::Lost),
             _ => None,
         }
     }
 }
 
-/// What SQLite's and PostgreSQL's messages say, for the errors diesel does not give a kind.
+/// What SQLite's and PostgreSQL's messages say, for the errors diesel does not give a kind. The
+/// messages are English: a PostgreSQL server with another `lc_messages` has these outages answer 500.
 fn outage_in_message(message: &str) -> Option<Outage> {
     let m = message.to_ascii_lowercase();
     let any = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
@@ -80,9 +87,16 @@ fn outage_in_message(message: &str) -> Option<Outage> {
         Some(Outage::ReadOnly)
     } else if any(&["shutting down", "starting up", "in recovery mode", "too many clients"]) {
         Some(Outage::Unreachable)
-    } else if any(&["terminating connection", "server closed the connection", "connection", "disk i/o error"])
-        && !any(&["violates", "constraint"])
-    {
+    } else if any(&[
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "ssl connection has been closed",
+        "disk i/o error",
+    ]) {
         Some(Outage::Lost)
     } else {
         None

@@ -91,7 +91,9 @@ fn stored(url: &str) -> BTreeMap<i64, (String, i64)> {
 /// Writers and an import running against a server that is killed with SIGKILL part-way.
 fn killed_mid_writes_and_an_import_keeps_exactly_what_was_acknowledged(backend: Backend) {
     let Some(db) = TestDatabase::create(backend) else { return };
-    let mut server = Server::start_on(db, &[]);
+    // Writers queue behind the import (2,060 meetings in a debug build on a busy machine): a wait long
+    // enough that none of them is refused, so that every answer but the kill's is an acknowledgement.
+    let mut server = Server::start_on(db, &["--database-wait-ms", "120000"]);
     let body = catalog(&server);
     let feed = big_feed(10);
     let acknowledged = Mutex::new(Vec::new());
@@ -200,6 +202,7 @@ fn several_processes_writing_one_sqlite_file_lose_nothing_and_never_answer_500()
     let acknowledged = acknowledged.into_inner().unwrap_or_else(|e| panic!("{e}"));
     let refused = refused.into_inner().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(acknowledged.len() + refused, 225, "every write was answered");
+    assert!(acknowledged.len() >= 150, "most writes go through ({refused} refused)");
     let kept: BTreeSet<i64> = stored(&url).keys().copied().collect();
     assert_eq!(kept, acknowledged, "the database holds exactly the acknowledged writes");
     for server in servers {

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+/// Why the database could not serve a request (the HTTP layer answers 503 or 507 for it).
+pub use crate::storage::Outage;
 use crate::storage::StorageError;
 
 /// Problems keyed by the dotted path of the field at fault.

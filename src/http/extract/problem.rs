@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::service::ServiceError;
 use crate::service::error::FieldErrors;
-use crate::storage::Outage;
+use crate::service::error::Outage;
 
 /// The media type of problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";

@@ -24,12 +24,13 @@ impl Lantern {
         // Every wait is bounded: a write that cannot go ahead within the database wait answers 503.
         let wait = self.db.wait();
         let started = std::time::Instant::now();
+        let remaining = || wait.saturating_sub(started.elapsed()).max(MIN_WAIT);
         let writer = self.snapshots.lock_within(wait).ok_or_else(|| {
             StorageError::Busy(format!("writes on this node queued for more than {} ms", wait.as_millis()))
         })?;
-        let mut conn = self.db.conn_within(wait.saturating_sub(started.elapsed()).max(MIN_WAIT))?;
+        let mut conn = self.db.conn_within(remaining())?;
         let (value, before, after, made) = conn.transaction(|conn| {
-            change_log::serialize_writers(conn, wait.saturating_sub(started.elapsed()).max(MIN_WAIT))?;
+            change_log::serialize_writers(conn, remaining())?;
             let before = change_log::head(conn)?;
             let value = f(conn)?;
             let after = change_log::head(conn)?;

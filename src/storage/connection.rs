@@ -130,9 +130,7 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 #[derive(Clone)]
 pub struct Database {
     pool: r2d2::Pool<Manager>,
-    backend: Backend,
-    url: String,
-    wait: Duration,
+    /// What the pool was built from: the URL, the backend and the wait.
     manager: Manager,
 }
 
@@ -151,9 +149,9 @@ impl Database {
         match &mut first {
             AnyConnection::Sqlite(c) => {
                 c.batch_execute("PRAGMA journal_mode = WAL;")?;
+                refuse_newer_schema(c, SQLITE_MIGRATIONS).map_err(|e| StorageError::Migration(e.to_string()))?;
                 // Processes starting together on a new file may both find a migration pending; the
                 // one that loses rolls back (each migration is one transaction) and looks again.
-                refuse_newer_schema(c, SQLITE_MIGRATIONS).map_err(|e| StorageError::Migration(e.to_string()))?;
                 let mut attempt = 0;
                 loop {
                     match c.run_pending_migrations(SQLITE_MIGRATIONS) {
@@ -201,35 +199,31 @@ impl Database {
 
     /// How long a request waits for a connection or a lock before it answers 503.
     pub fn wait(&self) -> Duration {
-        self.wait
+        self.manager.busy
     }
 
     fn pool(manager: Manager) -> Result<Self, StorageError> {
-        let backend = manager.backend;
-        let wait = manager.busy;
-        let size = match backend {
+        let size = match manager.backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,
         };
-        let url = manager.url.clone();
-        let kept = manager.clone();
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
-            .connection_timeout(wait)
-            .build(manager)
+            .connection_timeout(manager.busy)
+            .build(manager.clone())
             .map_err(|e| StorageError::Connect(e.to_string()))?;
-        Ok(Self { pool, backend, url, wait, manager: kept })
+        Ok(Self { pool, manager })
     }
 
     /// The URL it was opened with (it may hold a password: never log it).
     pub fn url(&self) -> &str {
-        &self.url
+        &self.manager.url
     }
 
     /// Which engine this is.
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.manager.backend
     }
 
     /// A connection from the pool. Blocking: call from a blocking thread.
